@@ -1,0 +1,133 @@
+"""Accounts, role grants and API tokens: every change audited in its transaction."""
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from handbook.audit.models import EventType
+from handbook.audit.services import audit_record
+from handbook.core.errors import RuleViolation
+from handbook.members.models import Member
+from handbook.organizations.models import Organization
+
+from .backends import normalize_phone
+from .models import ApiToken, Role, RoleGrant, User
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    full_name: str = "",
+    member: Member | None = None,
+) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise RuleViolation(_("Enter a username."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise RuleViolation(_("This username is taken."), code="duplicate", field="username")
+    phone_norm = normalize_phone(phone) if phone else None
+    if phone_norm and User.objects.filter(phone=phone_norm).exists():
+        raise RuleViolation(_("This phone number is used by another account."), code="duplicate", field="phone")
+    if member is not None and User.objects.filter(member=member).exists():
+        raise RuleViolation(_("This member already has an account."), code="duplicate", field="member")
+    user = User(username=username, email=email, phone=phone_norm, member=member, first_name=full_name[:150])
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.USER_CREATED,
+        obj=user,
+        after={"username": username, "email": email, "phone": phone_norm, "member_id": member.pk if member else None},
+    )
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: Any, user: User, organization: Organization, role: str) -> RoleGrant:
+    if role not in Role.values:
+        raise RuleViolation(_("Choose a valid role."), field="role")
+    if role == Role.CELL_SECRETARY and not organization.type.holds_members:
+        raise RuleViolation(_("A cell secretary is appointed to a cell."), code="not_a_cell", field="organization")
+    if not organization.is_active:
+        raise RuleViolation(_("“%(name)s” is archived.") % {"name": organization.name}, code="archived")
+    if RoleGrant.objects.filter(user=user, organization=organization, role=role, revoked_at__isnull=True).exists():
+        raise RuleViolation(_("This person already holds that role there."), code="duplicate")
+    grant = RoleGrant.objects.create(
+        user=user,
+        organization=organization,
+        role=role,
+        granted_at=timezone.now(),
+        granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.ROLE_GRANTED,
+        obj=grant,
+        after={"user": user.username, "organization_id": organization.pk, "role": role},
+    )
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
+    grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise RuleViolation(_("This role was already revoked."), code="revoked")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.ROLE_REVOKED,
+        obj=grant,
+        before={"user": grant.user.username, "organization_id": grant.organization_id, "role": grant.role},
+        after={"revoked_at": grant.revoked_at},
+    )
+    return grant
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, which is shown once and never stored."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, key_hash=_hash(key), prefix=key[:8], name=name[:100])
+    audit_record(actor=actor, event_type=EventType.API_TOKEN_CREATED, obj=token, after={"prefix": token.prefix})
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, event_type=EventType.API_TOKEN_REVOKED, obj=token, after={"prefix": token.prefix})
+    return token
+
+
+def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(key or ""), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a busy client must not turn every request into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, token

@@ -1,0 +1,40 @@
+"""API v1: every app's router under /api/v1/, with bearer-token (or session) authentication."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+
+from handbook.core.errors import RuleViolation
+
+from .accounts.api import ApiAuth, router as accounts_router
+from .members.api import router as members_router
+from .organizations.api import router as organizations_router
+
+api = NinjaAPI(
+    title="Handbook API",
+    version="1",
+    description="Organisation tree, members and roles. Authenticate with `POST /api/v1/auth/token`, then send "
+    "`Authorization: Bearer <token>`. Objects outside your scope answer 404.",
+    auth=ApiAuth(),
+    urls_namespace="api-1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/", accounts_router)
+api.add_router("/organizations", organizations_router)
+api.add_router("/members", members_router)
+
+
+@api.exception_handler(RuleViolation)
+def rule_violation(request, exc: RuleViolation):
+    return api.create_response(
+        request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=400
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    message = str(exc)
+    if exc.status_code == 404:
+        message = _("Not found.")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)

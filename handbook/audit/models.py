@@ -1,0 +1,93 @@
+"""The audit trail: one append-only row per change to organisations, roles and members."""
+
+from enum import IntEnum
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(IntEnum):
+    """Event types in numbered ranges per domain (as Zulip's RealmAuditLog); never renumber."""
+
+    ORGANIZATION_CREATED = 100
+    ORGANIZATION_RENAMED = 101
+    ORGANIZATION_MOVED = 102
+    ORGANIZATION_MERGED = 103
+    ORGANIZATION_SPLIT = 104
+    ORGANIZATION_DISSOLVED = 105
+    ORGANIZATION_MERGED_INTO = 106
+
+    MEMBER_CREATED = 200
+    MEMBER_UPDATED = 201
+    MEMBER_MOVED = 202
+
+    ROLE_GRANTED = 300
+    ROLE_REVOKED = 301
+
+    USER_CREATED = 400
+    API_TOKEN_CREATED = 401
+    API_TOKEN_REVOKED = 402
+    USER_MEMBER_LINKED = 403
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").lower()
+
+
+EVENT_TYPE_CHOICES = [(e.value, e.label) for e in EventType]
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One change: who did what to which object, when, with before/after values.
+
+    Rows are written only by `audit.services.audit_record` inside the changing service's
+    transaction. The application cannot change or delete them: the queryset and model refuse it,
+    and a database trigger (see migration 0002) refuses UPDATE on both SQLite and PostgreSQL.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    event_type = models.PositiveSmallIntegerField(choices=EVENT_TYPE_CHOICES, db_index=True)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50)
+    object_repr = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"], name="audit_object_idx")]
+        verbose_name = _("audit event")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_label} {self.object_repr}"
+
+    @property
+    def event_label(self) -> str:
+        try:
+            return EventType(self.event_type).label
+        except ValueError:
+            return str(self.event_type)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

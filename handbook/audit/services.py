@@ -1,0 +1,86 @@
+"""Writing audit events. Every domain service calls `audit_record` inside its own transaction."""
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .context import current_request_id
+from .models import AuditEvent, EventType
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def audit_record(
+    *,
+    actor: Any,
+    event_type: EventType,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Record one event. Must run inside the caller's transaction (atomic block)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the changing service's transaction")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=actor if is_user else None,
+        actor_label=(actor.get_username() if is_user else "system")[:150],
+        event_type=int(event_type),
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:300],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=current_request_id(),
+    )
+
+
+def audit_record_many(
+    *, actor: Any, event_type: EventType, objects: list[models.Model], before: dict | None, after: dict | None
+) -> int:
+    """One event per object with the same before/after (bulk moves); same transaction rule."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record_many must be called inside the changing service's transaction")
+    now = timezone.now()
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    rows = [
+        AuditEvent(
+            occurred_at=now,
+            actor=actor if is_user else None,
+            actor_label=(actor.get_username() if is_user else "system")[:150],
+            event_type=int(event_type),
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            request_id=current_request_id(),
+        )
+        for obj in objects
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

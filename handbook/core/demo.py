@@ -1,0 +1,172 @@
+"""A deterministic Vietnamese demo organisation: one province of ~3,000 members, a small second
+province, and one login per persona. Everything is written through the services (so the demo has
+a real audit trail and real counters), with a fixed random seed (so every run is identical)."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from handbook.accounts import services as account_services
+from handbook.accounts.models import Role
+from handbook.members import services as member_services
+from handbook.members.models import Member
+from handbook.organizations import services as org_services
+from handbook.organizations.models import Organization, OrganizationType
+
+SEED = 20251201
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+          "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Mai", "Tạ", "Lương", "Đoàn", "Cao", "Lưu"]
+FAMILY_WEIGHTS = [38, 11, 9, 7, 5, 2, 4, 4, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Thành", "Xuân", "Trọng", "Ngọc", "Mạnh", "Đình"]
+MIDDLE_F = ["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Phương", "Minh", "Diệu", "Bích"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đạt", "Giang", "Hải", "Hùng", "Huy", "Khánh", "Long", "Lâm", "Nam",
+           "Nghĩa", "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thắng", "Thịnh", "Toàn", "Trung", "Tuấn", "Việt", "Vinh"]
+GIVEN_F = ["Anh", "Ánh", "Châu", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan", "Liên",
+           "Linh", "Loan", "Mai", "Ngân", "Nhung", "Oanh", "Phượng", "Quỳnh", "Thảo", "Thủy", "Trang", "Uyên", "Yến"]
+
+COMMUNES = [
+    ("xã", "Yên Mô"), ("phường", "Hoa Lư"), ("phường", "Tam Điệp"), ("xã", "Gia Viễn"), ("xã", "Nho Quan"),
+    ("xã", "Kim Sơn"), ("xã", "Yên Khánh"), ("phường", "Nam Hoa Lư"), ("xã", "Gia Hưng"), ("xã", "Phát Diệm"),
+    ("xã", "Cúc Phương"), ("phường", "Trung Sơn"),
+]
+VILLAGE_CELLS = ["thôn Đông", "thôn Tây", "thôn Nam", "thôn Bắc", "thôn Thượng", "thôn Hạ", "xóm Chùa", "xóm Đình"]
+INSTITUTION_CELLS = ["Trường Tiểu học", "Trường THCS", "Trạm Y tế", "Công an xã", "Quân sự xã", "Hội Cựu chiến binh"]
+OTHER_GRASSROOTS = [
+    ("Đảng bộ Sở Y tế", ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Nghiệp vụ", "Chi bộ Thanh tra Sở"]),
+    ("Đảng bộ Bệnh viện Đa khoa tỉnh", ["Chi bộ Khoa Nội", "Chi bộ Khoa Ngoại", "Chi bộ Khoa Sản", "Chi bộ Hành chính"]),
+    ("Đảng bộ Công ty Xi măng Tam Điệp", ["Chi bộ Phân xưởng Lò nung", "Chi bộ Phân xưởng Nghiền", "Chi bộ Kinh doanh"]),
+]
+GRASSROOTS_CELLS = ["Chi bộ Báo Ninh Bình", "Chi bộ Đài Phát thanh và Truyền hình tỉnh"]
+
+PROVINCE_CODE = {"Ninh Bình": "037", "Cao Bằng": "004"}
+
+
+@dataclass
+class Persona:
+    username: str
+    role: str
+    where: str
+    phone: str = ""
+
+
+class DemoBuilder:
+    def __init__(self, *, password: str, members_target: int = 3000):
+        self.rng = random.Random(SEED)
+        self.password = password
+        self.members_target = members_target
+        self.types = {t.code: t for t in OrganizationType.objects.all()}
+        self.cccd_seq = 0
+        self.personas: list[Persona] = []
+
+    # -- helpers -----------------------------------------------------------------------------
+    def org(self, name: str, type_code: str, parent: Organization | None) -> Organization:
+        return org_services.organization_create(actor=None, name=name, type=self.types[type_code], parent=parent)
+
+    def person(self, sex: str) -> str:
+        family = self.rng.choices(FAMILY, FAMILY_WEIGHTS)[0]
+        middle = self.rng.choice(MIDDLE_M if sex == "M" else MIDDLE_F)
+        given = self.rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+        return f"{family} {middle} {given}"
+
+    def cccd(self, province: str, sex: str, born: datetime.date) -> str:
+        self.cccd_seq += 1
+        century_digit = (0 if born.year < 2000 else 2) + (0 if sex == "M" else 1)
+        return f"{PROVINCE_CODE[province]}{century_digit}{born.year % 100:02d}{self.cccd_seq:06d}"
+
+    def add_members(self, cell: Organization, count: int, province: str, *, officials_at_least: int = 0) -> list[Member]:
+        made = []
+        for i in range(count):
+            sex = "M" if self.rng.random() < 0.62 else "F"
+            born = datetime.date(self.rng.randint(1940, 2003), self.rng.randint(1, 12), self.rng.randint(1, 28))
+            roll = self.rng.random()
+            if i < officials_at_least or roll < 0.84:
+                status = Member.Status.OFFICIAL
+            elif roll < 0.92:
+                status = Member.Status.PROBATIONARY
+            elif roll < 0.97:
+                status = Member.Status.EXEMPT
+            else:
+                status = Member.Status.TEMPORARILY_AWAY
+            if born.year > 1998 and status == Member.Status.EXEMPT:
+                status = Member.Status.OFFICIAL
+            made.append(
+                member_services.member_create(
+                    actor=None,
+                    organization=cell,
+                    full_name=self.person(sex),
+                    sex=sex,
+                    date_of_birth=born,
+                    cccd=self.cccd(province, sex, born),
+                    status=status,
+                )
+            )
+        return made
+
+    def login(self, username: str, role: str | None, where: Organization, *, member: Member | None = None,
+              phone: str = "", full_name: str = "", email: str = "") -> None:
+        user = account_services.user_create(
+            actor=None, username=username, password=self.password, member=member, phone=phone,
+            full_name=full_name or (member.full_name if member else username), email=email,
+        )
+        if role:
+            account_services.role_grant(actor=None, user=user, organization=where, role=role)
+        label = dict(Role.choices).get(role, "Member") if role else "Member"
+        self.personas.append(Persona(username=username, role=str(label), where=where.name, phone=phone))
+
+    # -- the organisation -------------------------------------------------------------------
+    @transaction.atomic
+    def build(self) -> list[Persona]:
+        central = self.org("Ban Chấp hành Trung ương", "central", None)
+        province = self.org("Đảng bộ tỉnh Ninh Bình", "province", central)
+        cells: list[Organization] = []
+        first_commune = None
+        first_cell = None
+        for idx, (kind, name) in enumerate(COMMUNES):
+            commune = self.org(f"Đảng bộ {kind} {name}", "commune", province)
+            first_commune = first_commune or commune
+            n_cells = 5 + (idx * 3) % 5
+            names = VILLAGE_CELLS[: max(3, n_cells - 2)] + INSTITUTION_CELLS[: n_cells - max(3, n_cells - 2)]
+            parent = commune
+            if idx == 0:
+                parent = self.org(f"Đảng bộ bộ phận khối cơ quan {kind} {name}", "partial", commune)
+            for j, cell_name in enumerate(names):
+                cell = self.org(f"Chi bộ {cell_name}", "cell", commune if (idx == 0 and j < 3) else parent)
+                cells.append(cell)
+                first_cell = first_cell or cell
+        for grassroots, sub in OTHER_GRASSROOTS:
+            node = self.org(grassroots, "grassroots_other", province)
+            cells.extend(self.org(c, "cell", node) for c in sub)
+        cells.extend(self.org(name, "grassroots_cell", province) for name in GRASSROOTS_CELLS)
+
+        # ~3,000 members over the cells; two cells are kept small to show the "fewer than 3" flag.
+        per_cell = max(3, self.members_target // len(cells))
+        demo_members: list[Member] = []
+        for k, cell in enumerate(cells):
+            if k in (7, 23):
+                self.add_members(cell, 4, "Ninh Bình")  # likely fewer than 3 official
+                continue
+            count = per_cell + self.rng.randint(-per_cell // 3, per_cell // 3)
+            made = self.add_members(cell, count, "Ninh Bình", officials_at_least=3 if cell == first_cell else 0)
+            if cell == first_cell:
+                demo_members = made
+
+        other = self.org("Đảng bộ tỉnh Cao Bằng", "province", central)
+        other_commune = self.org("Đảng bộ xã Trà Lĩnh", "commune", other)
+        for name in ("Chi bộ thôn Bản Khun", "Chi bộ thôn Lũng Tiến"):
+            self.add_members(self.org(name, "cell", other_commune), 12, "Cao Bằng")
+
+        self.login("admin", Role.ADMIN, central, full_name="Quản trị hệ thống", email="admin@example.org")
+        self.login("tinh", Role.COMMITTEE_STAFF, province, full_name="Trần Văn Tỉnh")
+        self.login("lanhdao", Role.LEADER, province, full_name="Phạm Thị Lãnh")
+        self.login("xa", Role.COMMITTEE_STAFF, first_commune, full_name="Lê Văn Xã")
+        self.login("bithu", Role.CELL_SECRETARY, first_cell, member=demo_members[0])
+        self.login("dangvien", None, first_cell, member=demo_members[1], phone="0912345678")
+        self.login("caobang", Role.COMMITTEE_STAFF, other, full_name="Hoàng Văn Bằng")
+        return self.personas
+
+
+def load_demo(*, password: str, members_target: int = 3000) -> list[Persona]:
+    return DemoBuilder(password=password, members_target=members_target).build()

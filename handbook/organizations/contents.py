@@ -1,0 +1,48 @@
+"""What an organisation holds besides its child nodes (members, and later open meetings, documents).
+
+Apps that attach records to organisations register a handler in their AppConfig.ready(); the
+restructuring services ask every handler for its impact and to move its records, so a merge or a
+split never leaves anything behind in an archived node, and this app need not import them.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .models import Organization
+
+
+class ContentHandler(Protocol):
+    #: A short key ("members") used in impact summaries and in split selections.
+    key: str
+
+    def count(self, organization: Organization) -> int:
+        """How many records of this kind the node itself holds (not its descendants)."""
+
+    def subtree_count(self, organization: Organization) -> int:
+        """How many records of this kind the node's whole subtree holds."""
+
+    def transfer_all(self, *, actor: Any, source: Organization, target: Organization) -> int:
+        """Move every record of this kind from source to target; returns how many moved."""
+
+    def transfer_selected(self, *, actor: Any, source: Organization, target: Organization, ids: list[int]) -> int:
+        """Move the chosen records (ids must all belong to source); returns how many moved."""
+
+
+@dataclass
+class _Registry:
+    handlers: dict[str, ContentHandler]
+
+
+_registry = _Registry(handlers={})
+
+
+def register(handler: ContentHandler) -> None:
+    _registry.handlers[handler.key] = handler
+
+
+def handlers() -> list[ContentHandler]:
+    return list(_registry.handlers.values())
+
+
+def handler(key: str) -> ContentHandler:
+    return _registry.handlers[key]

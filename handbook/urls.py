@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from handbook.api import api
+from handbook.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("org/", include("handbook.organizations.urls")),
+    path("members/", include("handbook.members.urls")),
+    path("audit/", include("handbook.audit.urls")),
+    path("api/v1/", api.urls),
+]
