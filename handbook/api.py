@@ -6,7 +6,8 @@ from ninja.errors import HttpError
 
 from handbook.core.errors import RuleViolation
 
-from .accounts.api import ApiAuth, router as accounts_router
+from .accounts.api import ApiAuth
+from .accounts.api import router as accounts_router
 from .members.api import router as members_router
 from .organizations.api import router as organizations_router
 
@@ -27,9 +28,7 @@ api.add_router("/members", members_router)
 
 @api.exception_handler(RuleViolation)
 def rule_violation(request, exc: RuleViolation):
-    return api.create_response(
-        request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=400
-    )
+    return api.create_response(request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=400)
 
 
 @api.exception_handler(HttpError)

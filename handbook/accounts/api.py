@@ -1,13 +1,13 @@
 """API: token login and revocation, the caller's own profile, and role grants."""
 
+from allauth.core import ratelimit
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
-from allauth.core import ratelimit
 from handbook.core import access
 
 from . import services
@@ -36,15 +36,15 @@ def token_create(request, data: TokenIn):
     """Exchange a username (or email, or phone) and password for a bearer token."""
     key = data.username.strip().lower()
     if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
-        return 429, {"detail": _("Too many failed attempts. Try again in a few minutes.")}
+        return Status(429, {"detail": _("Too many failed attempts. Try again in a few minutes.")})
     user = authenticate(request, username=data.username, password=data.password)
     if user is None and "@" in data.username:
         user = authenticate(request, email=data.username, password=data.password)
     if user is None:
         ratelimit.consume(request, action="login_failed", key=key)
-        return 401, {"detail": _("The username or password is not correct.")}
+        return Status(401, {"detail": _("The username or password is not correct.")})
     _token, secret = services.api_token_create(actor=user, user=user, name=data.name)
-    return 200, {"token": secret, "prefix": _token.prefix}
+    return Status(200, {"token": secret, "prefix": _token.prefix})
 
 
 @router.delete("/auth/token", response={204: None, 400: dict})
@@ -52,9 +52,9 @@ def token_revoke(request):
     """Revoke the bearer token this request was made with."""
     token = getattr(request, "api_token", None)
     if token is None:
-        return 400, {"detail": _("This request was not made with a token.")}
+        return Status(400, {"detail": _("This request was not made with a token.")})
     services.api_token_revoke(actor=request.user, token=token)
-    return 204, None
+    return Status(204, None)
 
 
 def _role_out(grant: RoleGrant) -> dict:
@@ -112,7 +112,7 @@ def role_create(request, data: RoleIn):
     if user is None:
         raise HttpError(400, _("No account has that username."))
     grant = services.role_grant(actor=request.user, user=user, organization=org, role=data.role)
-    return 201, _role_out(grant)
+    return Status(201, _role_out(grant))
 
 
 @router.delete("/roles/{grant_id}", response={204: None})
@@ -122,4 +122,4 @@ def role_delete(request, grant_id: int):
     if grant.role == Role.ADMIN and not access.scope_for(request.user).is_admin:
         raise HttpError(403, _("Only a system administrator can revoke that role."))
     services.role_revoke(actor=request.user, grant=grant)
-    return 204, None
+    return Status(204, None)

@@ -77,13 +77,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_label} {self.object_repr}"
 
-    @property
-    def event_label(self) -> str:
-        try:
-            return EventType(self.event_type).label
-        except ValueError:
-            return str(self.event_type)
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("Audit events are append-only.")
@@ -91,3 +84,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def event_label(self) -> str:
+        try:
+            return EventType(self.event_type).label
+        except ValueError:
+            return str(self.event_type)

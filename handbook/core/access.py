@@ -1,7 +1,7 @@
 """The one access layer: who may see and change which organisations, members and roles.
 
 A user's scope is the set of subtrees of their active role grants (plus, for a user linked to a
-member record, that record and the nodes above it). Every page, API endpoint, export, search and
+member record, that record and their own cell). Every page, API endpoint, export, search and
 count starts from one of the query functions below, so an object outside the scope is simply not
 found: the caller answers 404, exactly as for an object that does not exist. No view re-implements
 a check.
@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from handbook.organizations.paths import ancestor_paths, next_path, subtree_q
+from handbook.organizations.paths import next_path, subtree_q
 
 ORG_VIEW = "org.view"
 ORG_CHANGE = "org.change"
@@ -119,7 +119,7 @@ def organizations(user, perm: str = ORG_VIEW) -> QuerySet:
     scope = scope_for(user)
     q = _paths_q(scope.paths(perm), "path")
     if perm == ORG_VIEW and scope.member_cell_path:
-        own = Q(path__in=[*ancestor_paths(scope.member_cell_path), scope.member_cell_path])
+        own = Q(path=scope.member_cell_path)
         q = own if q is None else q | own
     if q is None:
         return Organization.objects.none()

@@ -17,27 +17,118 @@ from handbook.organizations.models import Organization, OrganizationType
 
 SEED = 20251201
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
-          "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Mai", "Tạ", "Lương", "Đoàn", "Cao", "Lưu"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trịnh",
+    "Mai",
+    "Tạ",
+    "Lương",
+    "Đoàn",
+    "Cao",
+    "Lưu",
+]
 FAMILY_WEIGHTS = [38, 11, 9, 7, 5, 2, 4, 4, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
 MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Thành", "Xuân", "Trọng", "Ngọc", "Mạnh", "Đình"]
 MIDDLE_F = ["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Phương", "Minh", "Diệu", "Bích"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đạt", "Giang", "Hải", "Hùng", "Huy", "Khánh", "Long", "Lâm", "Nam",
-           "Nghĩa", "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thắng", "Thịnh", "Toàn", "Trung", "Tuấn", "Việt", "Vinh"]
-GIVEN_F = ["Anh", "Ánh", "Châu", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan", "Liên",
-           "Linh", "Loan", "Mai", "Ngân", "Nhung", "Oanh", "Phượng", "Quỳnh", "Thảo", "Thủy", "Trang", "Uyên", "Yến"]
+GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Giang",
+    "Hải",
+    "Hùng",
+    "Huy",
+    "Khánh",
+    "Long",
+    "Lâm",
+    "Nam",
+    "Nghĩa",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thắng",
+    "Thịnh",
+    "Toàn",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+]
+GIVEN_F = [
+    "Anh",
+    "Ánh",
+    "Châu",
+    "Dung",
+    "Duyên",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hằng",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Liên",
+    "Linh",
+    "Loan",
+    "Mai",
+    "Ngân",
+    "Nhung",
+    "Oanh",
+    "Phượng",
+    "Quỳnh",
+    "Thảo",
+    "Thủy",
+    "Trang",
+    "Uyên",
+    "Yến",
+]
 
 COMMUNES = [
-    ("xã", "Yên Mô"), ("phường", "Hoa Lư"), ("phường", "Tam Điệp"), ("xã", "Gia Viễn"), ("xã", "Nho Quan"),
-    ("xã", "Kim Sơn"), ("xã", "Yên Khánh"), ("phường", "Nam Hoa Lư"), ("xã", "Gia Hưng"), ("xã", "Phát Diệm"),
-    ("xã", "Cúc Phương"), ("phường", "Trung Sơn"),
+    ("xã", "Yên Mô"),
+    ("phường", "Hoa Lư"),
+    ("phường", "Tam Điệp"),
+    ("xã", "Gia Viễn"),
+    ("xã", "Nho Quan"),
+    ("xã", "Kim Sơn"),
+    ("xã", "Yên Khánh"),
+    ("phường", "Nam Hoa Lư"),
+    ("xã", "Gia Hưng"),
+    ("xã", "Phát Diệm"),
+    ("xã", "Cúc Phương"),
+    ("phường", "Trung Sơn"),
 ]
 VILLAGE_CELLS = ["thôn Đông", "thôn Tây", "thôn Nam", "thôn Bắc", "thôn Thượng", "thôn Hạ", "xóm Chùa", "xóm Đình"]
 INSTITUTION_CELLS = ["Trường Tiểu học", "Trường THCS", "Trạm Y tế", "Công an xã", "Quân sự xã", "Hội Cựu chiến binh"]
 OTHER_GRASSROOTS = [
     ("Đảng bộ Sở Y tế", ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Nghiệp vụ", "Chi bộ Thanh tra Sở"]),
-    ("Đảng bộ Bệnh viện Đa khoa tỉnh", ["Chi bộ Khoa Nội", "Chi bộ Khoa Ngoại", "Chi bộ Khoa Sản", "Chi bộ Hành chính"]),
-    ("Đảng bộ Công ty Xi măng Tam Điệp", ["Chi bộ Phân xưởng Lò nung", "Chi bộ Phân xưởng Nghiền", "Chi bộ Kinh doanh"]),
+    (
+        "Đảng bộ Bệnh viện Đa khoa tỉnh",
+        ["Chi bộ Khoa Nội", "Chi bộ Khoa Ngoại", "Chi bộ Khoa Sản", "Chi bộ Hành chính"],
+    ),
+    (
+        "Đảng bộ Công ty Xi măng Tam Điệp",
+        ["Chi bộ Phân xưởng Lò nung", "Chi bộ Phân xưởng Nghiền", "Chi bộ Kinh doanh"],
+    ),
 ]
 GRASSROOTS_CELLS = ["Chi bộ Báo Ninh Bình", "Chi bộ Đài Phát thanh và Truyền hình tỉnh"]
 
@@ -76,7 +167,9 @@ class DemoBuilder:
         century_digit = (0 if born.year < 2000 else 2) + (0 if sex == "M" else 1)
         return f"{PROVINCE_CODE[province]}{century_digit}{born.year % 100:02d}{self.cccd_seq:06d}"
 
-    def add_members(self, cell: Organization, count: int, province: str, *, officials_at_least: int = 0) -> list[Member]:
+    def add_members(
+        self, cell: Organization, count: int, province: str, *, officials_at_least: int = 0
+    ) -> list[Member]:
         made = []
         for i in range(count):
             sex = "M" if self.rng.random() < 0.62 else "F"
@@ -105,11 +198,25 @@ class DemoBuilder:
             )
         return made
 
-    def login(self, username: str, role: str | None, where: Organization, *, member: Member | None = None,
-              phone: str = "", full_name: str = "", email: str = "") -> None:
+    def login(
+        self,
+        username: str,
+        role: str | None,
+        where: Organization,
+        *,
+        member: Member | None = None,
+        phone: str = "",
+        full_name: str = "",
+        email: str = "",
+    ) -> None:
         user = account_services.user_create(
-            actor=None, username=username, password=self.password, member=member, phone=phone,
-            full_name=full_name or (member.full_name if member else username), email=email,
+            actor=None,
+            username=username,
+            password=self.password,
+            member=member,
+            phone=phone,
+            full_name=full_name or (member.full_name if member else username),
+            email=email,
         )
         if role:
             account_services.role_grant(actor=None, user=user, organization=where, role=role)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from handbook.core import access
@@ -107,7 +107,7 @@ def member_create(request, data: MemberIn):
         cccd=data.cccd,
         status=data.status,
     )
-    return 201, _out(member)
+    return Status(201, _out(member))
 
 
 @router.patch("/{member_id}", response=MemberOut)

@@ -36,9 +36,7 @@ def _count_add(organization_id: int, status: str, delta: int) -> None:
                 MemberCount.objects.create(organization_id=organization_id, status=status, count=delta)
         except IntegrityError:
             # Created by a concurrent transaction in between: add to it instead.
-            MemberCount.objects.filter(organization_id=organization_id, status=status).update(
-                count=F("count") + delta
-            )
+            MemberCount.objects.filter(organization_id=organization_id, status=status).update(count=F("count") + delta)
 
 
 def _validate(*, full_name: str, sex: str, date_of_birth: datetime.date, cccd: str, status: str) -> dict:

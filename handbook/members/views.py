@@ -67,9 +67,7 @@ def member_create(request, org_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk: int):
-    member = access.get_or_404(
-        access.members(request.user, access.MEMBER_CHANGE).select_related("organization"), pk=pk
-    )
+    member = access.get_or_404(access.members(request.user, access.MEMBER_CHANGE).select_related("organization"), pk=pk)
     initial = {f: getattr(member, f) for f in services.EDITABLE_FIELDS}
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

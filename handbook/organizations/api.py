@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 
 from handbook.core import access
 from handbook.core.errors import RuleViolation
@@ -158,6 +159,8 @@ def counts(request, org_id: int):
 def history(request, org_id: int, at: datetime.date | None = None):
     """The node's past names and parents; with `at`, the chain (node up to the root) valid that day."""
     org = access.get_or_404(_visible(request), pk=org_id)
+    if not access.covers(request.user, access.ORG_VIEW, org.path):
+        raise HttpError(404, "Not found")
     if at is not None:
         moment = timezone.make_aware(datetime.datetime.combine(at, datetime.time.max))
         rows = queries.organization_at(org, moment)
@@ -184,7 +187,7 @@ def create(request, data: CreateIn):
     if org_type is None:
         raise RuleViolation(_("Unknown organisation type."), field="type")
     org = services.organization_create(actor=request.user, name=data.name, type=org_type, parent=parent)
-    return 201, _out(org)
+    return Status(201, _out(org))
 
 
 @router.post("/{org_id}/rename", response=OrganizationOut)
@@ -224,7 +227,7 @@ def split(request, org_id: int, data: SplitIn):
     new = services.organization_split(
         actor=request.user, organization=org, new_name=data.name, children=kids, member_ids=data.members
     )
-    return 201, _out(new)
+    return Status(201, _out(new))
 
 
 @router.post("/{org_id}/dissolve", response=OrganizationOut)

@@ -18,9 +18,7 @@ class OrganizationType(models.Model):
     holds_members = models.BooleanField(
         default=False, help_text="Members belong directly to nodes of this type (cells); such nodes are leaves."
     )
-    allowed_parents = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="allowed_children"
-    )
+    allowed_parents = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="allowed_children")
 
     class Meta:
         ordering = ["rank", "code"]
@@ -51,9 +49,7 @@ class Organization(MP_Node):
     type = models.ForeignKey(OrganizationType, on_delete=models.PROTECT, related_name="organizations")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
-    )
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

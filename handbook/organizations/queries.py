@@ -25,10 +25,9 @@ def subtree_member_count(org: Organization, statuses=None) -> int:
     """Members on the rolls in org's subtree, from the per-cell counters (no member scan)."""
     MemberCount, Member = _member_counts()
     statuses = statuses or Member.ON_ROLLS
-    total = (
-        MemberCount.objects.filter(subtree_q(org.path, "organization__path"), status__in=statuses)
-        .aggregate(n=Sum("count"))["n"]
-    )
+    total = MemberCount.objects.filter(subtree_q(org.path, "organization__path"), status__in=statuses).aggregate(
+        n=Sum("count")
+    )["n"]
     return total or 0
 
 
@@ -80,9 +79,7 @@ def children_with_counts(org: Organization) -> list[Organization]:
 
 def official_count(org: Organization) -> int:
     MemberCount, Member = _member_counts()
-    total = MemberCount.objects.filter(organization=org, status=Member.Status.OFFICIAL).aggregate(n=Sum("count"))[
-        "n"
-    ]
+    total = MemberCount.objects.filter(organization=org, status=Member.Status.OFFICIAL).aggregate(n=Sum("count"))["n"]
     return total or 0
 
 
@@ -93,8 +90,9 @@ def small_cells(org: Organization, limit: int = 200) -> list[Organization]:
         subtree_q(org.path), status=Organization.Status.ACTIVE, type__holds_members=True
     )
     officials = dict(
-        MemberCount.objects.filter(subtree_q(org.path, "organization__path"), status=Member.Status.OFFICIAL)
-        .values_list("organization_id", "count")
+        MemberCount.objects.filter(
+            subtree_q(org.path, "organization__path"), status=Member.Status.OFFICIAL
+        ).values_list("organization_id", "count")
     )
     flagged = []
     for cell in cells.order_by("path").iterator():
@@ -107,18 +105,22 @@ def small_cells(org: Organization, limit: int = 200) -> list[Organization]:
     return flagged
 
 
-def breadcrumb(visible, org: Organization) -> list[Organization]:
-    """The ancestors of org that the caller may see, root first."""
-    return list(visible.filter(path__in=ancestor_paths(org.path)).order_by("depth"))
+def breadcrumb(user, org: Organization) -> list[Organization]:
+    """The ancestors of org, root first. Names of the nodes above are not secret; each carries
+    `visible` (may the caller open it) so the template links only those."""
+    from handbook.core import access
+
+    crumbs = list(Organization.objects.filter(path__in=ancestor_paths(org.path)).order_by("depth"))
+    for crumb in crumbs:
+        crumb.visible = access.covers(user, access.ORG_VIEW, crumb.path)
+    return crumbs
 
 
 def search(visible, text: str, limit: int = 50):
     key = fold(text)
     if not key:
         return visible.none()
-    return visible.filter(search_name__contains=key, status=Organization.Status.ACTIVE).select_related("type")[
-        :limit
-    ]
+    return visible.filter(search_name__contains=key, status=Organization.Status.ACTIVE).select_related("type")[:limit]
 
 
 @dataclass
@@ -130,15 +132,17 @@ class HistoryEntry:
 
 
 def versions(org: Organization):
-    return OrganizationVersion.objects.filter(organization=org).select_related("parent", "type").order_by(
-        "valid_from", "id"
+    return (
+        OrganizationVersion.objects.filter(organization=org)
+        .select_related("parent", "type")
+        .order_by("valid_from", "id")
     )
 
 
 def audit_history(org: Organization, limit: int = 100):
-    return AuditEvent.objects.filter(
-        Q(object_type="organizations.organization", object_id=str(org.pk))
-    ).order_by("-occurred_at", "-id")[:limit]
+    return AuditEvent.objects.filter(Q(object_type="organizations.organization", object_id=str(org.pk))).order_by(
+        "-occurred_at", "-id"
+    )[:limit]
 
 
 def organization_at(org: Organization, when: datetime.datetime) -> list[OrganizationVersion]:

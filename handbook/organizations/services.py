@@ -52,7 +52,9 @@ def _lock(*orgs: Organization) -> list[Organization]:
 def _require_active(*orgs: Organization) -> None:
     for org in orgs:
         if not org.is_active:
-            raise RuleViolation(_("“%(name)s” is archived and cannot be changed.") % {"name": org.name}, code="archived")
+            raise RuleViolation(
+                _("“%(name)s” is archived and cannot be changed.") % {"name": org.name}, code="archived"
+            )
 
 
 def _check_parent_rule(child_type: OrganizationType, parent: Organization) -> None:
@@ -313,5 +315,3 @@ def organization_dissolve(*, actor: Any, organization: Organization) -> Organiza
     _version_open(org, reason="dissolved", now=org.archived_at)
     audit_record(actor=actor, event_type=EventType.ORGANIZATION_DISSOLVED, obj=org, before=before, after=_snapshot(org))
     return org
-
-

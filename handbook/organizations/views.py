@@ -67,7 +67,7 @@ def detail(request, pk: int):
     )
     context = {
         "org": org,
-        "breadcrumb": queries.breadcrumb(visible, org),
+        "breadcrumb": queries.breadcrumb(request.user, org),
         "kids": queries.children_with_counts(org) if org.numchild else [],
         "member_total": queries.subtree_member_count(org),
         "by_status": queries.subtree_counts_by_status(org) if can_see_members else {},
@@ -79,7 +79,9 @@ def detail(request, pk: int):
         "can_grant": access.covers(request.user, access.ROLE_CHANGE, org.path) and org.is_active,
         "grants": grants,
         "small_cells": queries.small_cells(org, limit=20) if (can_change and not org.type.holds_members) else [],
-        "history": queries.audit_history(org, limit=10) if access.scope_for(request.user).is_official else [],
+        "history": queries.audit_history(org, limit=10)
+        if access.covers(request.user, access.ORG_VIEW, org.path)
+        else [],
         "grant_form": forms.GrantForm(roles=_grantable_roles(request.user, org)),
     }
     return render(request, "organizations/detail.html", context)
@@ -87,10 +89,9 @@ def detail(request, pk: int):
 
 @login_required
 def history(request, pk: int):
-    scope = access.scope_for(request.user)
-    if not scope.is_official:
-        raise Http404
     org = access.get_or_404(_visible(request), pk=pk)
+    if not access.covers(request.user, access.ORG_VIEW, org.path):
+        raise Http404  # a member's own cell is visible to them, its history is for officials
     form = forms.HistoryAtForm(request.GET or None)
     chain = None
     if form.is_valid() and form.cleaned_data.get("at"):
@@ -102,7 +103,7 @@ def history(request, pk: int):
         "organizations/history.html",
         {
             "org": org,
-            "breadcrumb": queries.breadcrumb(_visible(request), org),
+            "breadcrumb": queries.breadcrumb(request.user, org),
             "versions": queries.versions(org),
             "events": queries.audit_history(org, limit=200),
             "form": form,
@@ -242,9 +243,7 @@ def merge(request, pk: int):
 def split(request, pk: int):
     org = _restructurable_or_404(request, pk)
     member_choices = [(str(m.pk), m.full_name) for m in member_queries.in_organization(org)[:1000]]
-    form = forms.SplitForm(
-        request.POST or None, children_qs=queries.children(org), member_choices=member_choices
-    )
+    form = forms.SplitForm(request.POST or None, children_qs=queries.children(org), member_choices=member_choices)
     impact = None
     if request.method == "POST" and form.is_valid():
         kids = list(form.cleaned_data["children"])

@@ -44,7 +44,9 @@ class Command(BaseCommand):
     def print_logins(self, password: str, addr: str) -> None:
         from handbook.accounts.models import RoleGrant
 
-        self.stdout.write(self.style.SUCCESS(f"\nHandbook demo: http://{addr}/  — password for every login: {password}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nHandbook demo: http://{addr}/  — password for every login: {password}")
+        )
         self.stdout.write(f"{'login':<10} {'role':<28} where")
         for username in PERSONA_USERNAMES:
             user = User.objects.filter(username=username).first()
@@ -57,6 +59,4 @@ class Command(BaseCommand):
                 role, where = "Member (own record)", user.member.organization.name if user.member else "-"
             extra = f"  (or phone {user.phone})" if user.phone else ""
             self.stdout.write(f"{username:<10} {str(role):<28} {where}{extra}")
-        self.stdout.write(
-            "caobang is an official of another province: Ninh Bình's records are invisible to them.\n"
-        )
+        self.stdout.write("caobang is an official of another province: Ninh Bình's records are invisible to them.\n")

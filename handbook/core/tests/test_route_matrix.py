@@ -1,0 +1,307 @@
+"""Every registered page and API operation, run against every persona.
+
+`test_every_route_has_a_case` fails when a route is added without an entry here, so no route can
+skip the access layer unnoticed. Expected statuses: pages answer anonymous users with a redirect
+to the login page and out-of-scope objects with 404; the API answers 401 and 404.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from handbook.accounts.models import RoleGrant
+from handbook.api import api
+from handbook.testing import PERSONAS
+
+LOGGED_IN = [p for p in PERSONAS if p != "anonymous"]
+
+
+def expect(default: int, anonymous: int | None = None, **overrides: int) -> dict[str, int]:
+    statuses = {p: default for p in PERSONAS}
+    if anonymous is not None:
+        statuses["anonymous"] = anonymous
+    statuses.update(overrides)
+    return statuses
+
+
+def page(default=404, **overrides):
+    """A signed-in page: anonymous users are sent to the login page (302)."""
+    return expect(default, 302, **overrides)
+
+
+def api_op(default=404, **overrides):
+    return expect(default, 401, **overrides)
+
+
+@dataclass
+class Case:
+    url: Callable[[SimpleNamespace], str]
+    statuses: dict[str, int]
+    method: str = "get"
+    data: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
+    json: bool = False
+
+
+OFFICIALS_OF_A1 = {"commune": 200, "province": 200, "leader": 200, "admin": 200}
+CHANGERS_OF_A1 = {"commune": 200, "province": 200, "admin": 200}
+MEMBER_VIEWERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "leader": 200, "admin": 200}
+MEMBER_CHANGERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "admin": 200}
+
+
+def _grant_on_a1a(w) -> int:
+    return RoleGrant.objects.get(organization=w.a1a, user__username="secretary").pk
+
+
+PAGES: dict[str, list[Case]] = {
+    "home": [Case(lambda w: "/", page(200))],
+    "healthz": [Case(lambda w: "/healthz", expect(200))],
+    "set_language": [Case(lambda w: "/i18n/setlang/", expect(302), "post", lambda w: {"language": "en"})],
+    # allauth: sign-in pages are public; account management needs a login; sign-up is closed.
+    "account_login": [Case(lambda w: "/accounts/login/", expect(302, 200))],
+    "account_logout": [Case(lambda w: "/accounts/logout/", expect(200, 302))],
+    "account_inactive": [Case(lambda w: "/accounts/inactive/", expect(200))],
+    "account_signup": [Case(lambda w: "/accounts/signup/", expect(302, 200))],
+    "account_reauthenticate": [Case(lambda w: "/accounts/reauthenticate/", page(200))],
+    "account_email": [Case(lambda w: "/accounts/email/", page(200))],
+    "account_email_verification_sent": [Case(lambda w: "/accounts/confirm-email/", expect(200))],
+    "account_change_password": [Case(lambda w: "/accounts/password/change/", page(200))],
+    "account_set_password": [Case(lambda w: "/accounts/password/set/", page(302))],
+    "account_reset_password": [Case(lambda w: "/accounts/password/reset/", expect(200))],
+    "account_confirm_login_code": [Case(lambda w: "/accounts/login/code/confirm/", expect(302))],
+    "account_confirm_email": [Case(lambda w: "/accounts/confirm-email/bad-key/", expect(200))],
+    "account_reset_password_from_key_done": [Case(lambda w: "/accounts/password/reset/key/done/", expect(200))],
+    "account_reset_password_from_key": [Case(lambda w: "/accounts/password/reset/key/1-bad/", expect(200))],
+    "account_reset_password_done": [Case(lambda w: "/accounts/password/reset/done/", expect(200))],
+    "mfa_index": [Case(lambda w: "/accounts/2fa/", page(200))],
+    "mfa_authenticate": [Case(lambda w: "/accounts/2fa/authenticate/", expect(302))],
+    "mfa_reauthenticate": [Case(lambda w: "/accounts/2fa/reauthenticate/", page(302))],
+    # Activating TOTP first asks for the password again (a fresh session has not re-authenticated).
+    "mfa_activate_totp": [Case(lambda w: "/accounts/2fa/totp/activate/", page(302))],
+    "mfa_deactivate_totp": [Case(lambda w: "/accounts/2fa/totp/deactivate/", page(404))],
+    "mfa_view_recovery_codes": [Case(lambda w: "/accounts/2fa/recovery-codes/", page(404))],
+    "mfa_generate_recovery_codes": [Case(lambda w: "/accounts/2fa/recovery-codes/generate/", page(302))],
+    "mfa_download_recovery_codes": [Case(lambda w: "/accounts/2fa/recovery-codes/download/", page(404))],
+    # The organisation tree.
+    "organizations:browser": [Case(lambda w: "/org/", page(200))],
+    "organizations:detail": [
+        Case(lambda w: f"/org/{w.a1.pk}/", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/org/{w.a1a.pk}/", page(**OFFICIALS_OF_A1, member=200, secretary=200)),
+    ],
+    "organizations:history": [
+        Case(lambda w: f"/org/{w.a1.pk}/history/", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/org/{w.a1a.pk}/history/", page(**OFFICIALS_OF_A1, secretary=200)),
+    ],
+    "organizations:create": [Case(lambda w: f"/org/{w.a1.pk}/add/", page(**CHANGERS_OF_A1))],
+    "organizations:rename": [Case(lambda w: f"/org/{w.a1.pk}/rename/", page(**CHANGERS_OF_A1))],
+    "organizations:move": [
+        Case(lambda w: f"/org/{w.a1a.pk}/move/", page(**CHANGERS_OF_A1)),
+        # Where a commune hangs is decided above it: its own staff cannot move it.
+        Case(lambda w: f"/org/{w.a1.pk}/move/", page(province=200, admin=200)),
+    ],
+    "organizations:merge": [Case(lambda w: f"/org/{w.a1a.pk}/merge/", page(**CHANGERS_OF_A1))],
+    "organizations:split": [Case(lambda w: f"/org/{w.a1a.pk}/split/", page(**CHANGERS_OF_A1))],
+    "organizations:dissolve": [Case(lambda w: f"/org/{w.a1a.pk}/dissolve/", page(**CHANGERS_OF_A1))],
+    "organizations:grant": [
+        Case(lambda w: f"/org/{w.a1a.pk}/roles/", page(commune=302, province=302, admin=302), "post")
+    ],
+    "organizations:revoke": [
+        Case(lambda w: f"/org/roles/{_grant_on_a1a(w)}/revoke/", page(commune=302, province=302, admin=302), "post")
+    ],
+    # Members.
+    "members:list": [Case(lambda w: "/members/", page(200))],
+    "members:detail": [
+        Case(lambda w: f"/members/{w.other_member.pk}/", page(**MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/members/{w.own_member.pk}/", page(**MEMBER_VIEWERS_A1A, member=200)),
+        Case(lambda w: f"/members/{w.outside_member.pk}/", page(outsider=200, admin=200)),
+    ],
+    "members:edit": [Case(lambda w: f"/members/{w.other_member.pk}/edit/", page(**MEMBER_CHANGERS_A1A))],
+    "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    # Audit trail: system administrators only.
+    "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
+    # API documentation is public; the data behind it is not.
+    "api-1:openapi-json": [Case(lambda w: "/api/v1/openapi.json", expect(200))],
+    "api-1:openapi-view": [Case(lambda w: "/api/v1/docs", expect(200))],
+    "api-1:api-root": [Case(lambda w: "/api/v1/", expect(404))],
+}
+
+API: dict[str, list[Case]] = {
+    "POST /api/v1/auth/token": [
+        Case(lambda w: "/api/v1/auth/token", expect(401), "post", lambda w: {"username": "x", "password": "y"}, True)
+    ],
+    "DELETE /api/v1/auth/token": [Case(lambda w: "/api/v1/auth/token", api_op(400), "delete")],
+    "GET /api/v1/me": [Case(lambda w: "/api/v1/me", api_op(200))],
+    "GET /api/v1/roles": [Case(lambda w: "/api/v1/roles", api_op(200))],
+    "POST /api/v1/roles": [
+        Case(
+            lambda w: "/api/v1/roles",
+            api_op(403, outsider=404, commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"username": "leader", "organization_id": w.a1a.pk, "role": "committee_staff"},
+            True,
+        )
+    ],
+    "DELETE /api/v1/roles/{grant_id}": [
+        Case(lambda w: f"/api/v1/roles/{_grant_on_a1a(w)}", api_op(commune=204, province=204, admin=204), "delete")
+    ],
+    "GET /api/v1/organizations/tree": [Case(lambda w: "/api/v1/organizations/tree", api_op(200))],
+    "GET /api/v1/organizations/search": [Case(lambda w: "/api/v1/organizations/search?q=a1", api_op(200))],
+    "GET /api/v1/organizations/{org_id}": [
+        Case(lambda w: f"/api/v1/organizations/{w.a1.pk}", api_op(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/api/v1/organizations/{w.a1a.pk}", api_op(**OFFICIALS_OF_A1, member=200, secretary=200)),
+    ],
+    "GET /api/v1/organizations/{org_id}/children": [
+        Case(lambda w: f"/api/v1/organizations/{w.a1.pk}/children", api_op(**OFFICIALS_OF_A1))
+    ],
+    "GET /api/v1/organizations/{org_id}/counts": [
+        Case(lambda w: f"/api/v1/organizations/{w.a.pk}/counts", api_op(province=200, leader=200, admin=200))
+    ],
+    "GET /api/v1/organizations/{org_id}/history": [
+        Case(lambda w: f"/api/v1/organizations/{w.a1a.pk}/history", api_op(**OFFICIALS_OF_A1, secretary=200))
+    ],
+    "POST /api/v1/organizations": [
+        Case(
+            lambda w: "/api/v1/organizations",
+            api_op(commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"parent_id": w.a1.pk, "name": "Chi bộ mới", "type": "cell"},
+            True,
+        )
+    ],
+    "POST /api/v1/organizations/{org_id}/rename": [
+        Case(
+            lambda w: f"/api/v1/organizations/{w.a1.pk}/rename",
+            api_op(**CHANGERS_OF_A1),
+            "post",
+            lambda w: {"name": "Xã A1 mới"},
+            True,
+        )
+    ],
+    "GET /api/v1/organizations/{org_id}/impact": [
+        Case(lambda w: f"/api/v1/organizations/{w.a1a.pk}/impact", api_op(**CHANGERS_OF_A1))
+    ],
+    "POST /api/v1/organizations/{org_id}/move": [
+        Case(
+            lambda w: f"/api/v1/organizations/{w.a1a.pk}/move",
+            api_op(province=200, admin=200),
+            "post",
+            lambda w: {"new_parent_id": w.a2.pk},
+            True,
+        )
+    ],
+    "POST /api/v1/organizations/{org_id}/merge": [
+        Case(
+            lambda w: f"/api/v1/organizations/{w.a1b.pk}/merge",
+            api_op(**CHANGERS_OF_A1),
+            "post",
+            lambda w: {"target_id": w.a1a.pk},
+            True,
+        )
+    ],
+    "POST /api/v1/organizations/{org_id}/split": [
+        Case(
+            lambda w: f"/api/v1/organizations/{w.a1a.pk}/split",
+            api_op(commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"name": "Chi bộ A1c", "members": [w.other_member.pk]},
+            True,
+        )
+    ],
+    "POST /api/v1/organizations/{org_id}/dissolve": [
+        # A1b still holds members: those allowed to try get the rule's 400, everyone else 404.
+        Case(
+            lambda w: f"/api/v1/organizations/{w.a1b.pk}/dissolve", api_op(commune=400, province=400, admin=400), "post"
+        )
+    ],
+    "GET /api/v1/members": [Case(lambda w: "/api/v1/members", api_op(200))],
+    "POST /api/v1/members": [
+        Case(
+            lambda w: "/api/v1/members",
+            api_op(secretary=201, commune=201, province=201, admin=201),
+            "post",
+            lambda w: {
+                "organization_id": w.a1a.pk,
+                "full_name": "Ngô Văn Mới",
+                "sex": "M",
+                "date_of_birth": "1990-01-02",
+                "cccd": "037090999999",
+            },
+            True,
+        )
+    ],
+    "GET /api/v1/members/{member_id}": [
+        Case(lambda w: f"/api/v1/members/{w.other_member.pk}", api_op(**MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/api/v1/members/{w.own_member.pk}", api_op(**MEMBER_VIEWERS_A1A, member=200)),
+    ],
+    "PATCH /api/v1/members/{member_id}": [
+        Case(
+            lambda w: f"/api/v1/members/{w.other_member.pk}",
+            api_op(**MEMBER_CHANGERS_A1A),
+            "patch",
+            lambda w: {"status": "exempt"},
+            True,
+        )
+    ],
+}
+
+
+def _page_names(patterns, namespace="") -> set[str]:
+    names = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(x for x in (namespace, p.namespace) if x)
+            names |= _page_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            names.add(f"{namespace}:{p.name}" if namespace else str(p.name))
+    return names
+
+
+def _api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_route_has_a_case():
+    pages = {n for n in _page_names(get_resolver().url_patterns) if not n.startswith("api-1:")}
+    pages |= {"api-1:openapi-json", "api-1:openapi-view", "api-1:api-root"}
+    assert pages == set(PAGES), "add the new page route to PAGES (and remove deleted ones)"
+    assert _api_operations() == set(API), "add the new API operation to API (and remove deleted ones)"
+
+
+def _cases(table):
+    return [pytest.param(key, i, id=f"{key}#{i}") for key, cases in table.items() for i in range(len(cases))]
+
+
+def _run(client_for, w, persona, case: Case):
+    client = client_for(persona)
+    url = case.url(w)
+    data = case.data(w)
+    send = getattr(client, case.method)
+    if case.json or case.method in ("patch", "delete"):
+        return send(url, json.dumps(data) if data else None, content_type="application/json")
+    return send(url, data) if case.method == "post" else send(url)
+
+
+@pytest.mark.parametrize(("key", "index"), _cases(PAGES))
+@pytest.mark.parametrize("who", PERSONAS)
+def test_page(key, index, who, client_for, w):
+    case = PAGES[key][index]
+    response = _run(client_for, w, who, case)
+    assert response.status_code == case.statuses[who], (key, who, response.status_code)
+    if (
+        who == "anonymous"
+        and case.statuses[who] == 302
+        and key.split(":")[0] in ("organizations", "members", "audit", "home")
+    ):
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("key", "index"), _cases(API))
+@pytest.mark.parametrize("who", PERSONAS)
+def test_api(key, index, who, client_for, w):
+    case = API[key][index]
+    response = _run(client_for, w, who, case)
+    assert response.status_code == case.statuses[who], (key, who, response.status_code, response.content[:300])

@@ -1,0 +1,116 @@
+"""A small two-province world with one login per persona, shared by the test suites.
+
+Trung ương (admin)
+├── Tỉnh A (province: committee staff; leader: leader)
+│   ├── Xã A1 (commune: committee staff)
+│   │   ├── Chi bộ A1a (secretary; member) — 4 members, 3 official
+│   │   └── Chi bộ A1b — 2 members (a small cell)
+│   └── Xã A2
+│       └── Chi bộ A2a — 3 members
+└── Tỉnh B (outsider: committee staff)
+    └── Xã B1
+        └── Chi bộ B1a — 3 members
+"""
+
+import datetime
+from types import SimpleNamespace
+
+from handbook.accounts import services as account_services
+from handbook.accounts.models import Role, User
+from handbook.members import services as member_services
+from handbook.members.models import Member
+from handbook.organizations import services as org_services
+from handbook.organizations.models import Organization, OrganizationType
+
+PERSONAS = ["anonymous", "member", "secretary", "commune", "province", "leader", "outsider", "admin"]
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+_cccd = iter(range(10_000_000))
+
+
+def next_cccd() -> str:
+    return f"0370{90:02d}{next(_cccd):06d}"
+
+
+def make_org(name: str, type_code: str, parent: Organization | None) -> Organization:
+    return org_services.organization_create(
+        actor=None, name=name, type=OrganizationType.objects.get(code=type_code), parent=parent
+    )
+
+
+def make_member(cell: Organization, name: str, status: str = Member.Status.OFFICIAL, sex: str = "M") -> Member:
+    return member_services.member_create(
+        actor=None,
+        organization=cell,
+        full_name=name,
+        sex=sex,
+        date_of_birth=datetime.date(1980, 5, 17),
+        cccd=next_cccd(),
+        status=status,
+    )
+
+
+def build_world() -> None:
+    central = make_org("Trung ương", "central", None)
+    a = make_org("Tỉnh A", "province", central)
+    a1 = make_org("Xã A1", "commune", a)
+    a1a = make_org("Chi bộ A1a", "cell", a1)
+    a1b = make_org("Chi bộ A1b", "cell", a1)
+    a2 = make_org("Xã A2", "commune", a)
+    a2a = make_org("Chi bộ A2a", "cell", a2)
+    b = make_org("Tỉnh B", "province", central)
+    b1 = make_org("Xã B1", "commune", b)
+    b1a = make_org("Chi bộ B1a", "cell", b1)
+
+    own = make_member(a1a, "Nguyễn Văn Ánh")
+    secretary_member = make_member(a1a, "Trần Thị Bích", sex="F")
+    make_member(a1a, "Lê Văn Cường")
+    make_member(a1a, "Phạm Thị Dung", status=Member.Status.PROBATIONARY, sex="F")
+    make_member(a1b, "Hoàng Văn Em")
+    make_member(a1b, "Đỗ Thị Gấm", sex="F")
+    for name in ("Vũ Văn Hải", "Bùi Thị Hoa", "Đặng Văn Khoa"):
+        make_member(a2a, name)
+    for name in ("Hà Văn Lâm", "Nông Thị Mai", "Lò Văn Nam"):
+        make_member(b1a, name)
+
+    def login(username, role=None, where=None, member=None, phone=""):
+        user = account_services.user_create(
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            member=member,
+            phone=phone,
+            email=f"{username}@example.org",
+        )
+        if role:
+            account_services.role_grant(actor=None, user=user, organization=where, role=role)
+
+    login("member", member=own, phone="0912000001")
+    login("secretary", Role.CELL_SECRETARY, a1a, member=secretary_member)
+    login("commune", Role.COMMITTEE_STAFF, a1)
+    login("province", Role.COMMITTEE_STAFF, a)
+    login("leader", Role.LEADER, a)
+    login("outsider", Role.COMMITTEE_STAFF, b)
+    login("admin", Role.ADMIN, central)
+    del a2, b1a
+
+
+def world() -> SimpleNamespace:
+    orgs = {o.name: o for o in Organization.objects.all()}
+    users = {u.username: u for u in User.objects.all()}
+    return SimpleNamespace(
+        central=orgs["Trung ương"],
+        a=orgs["Tỉnh A"],
+        a1=orgs["Xã A1"],
+        a1a=orgs["Chi bộ A1a"],
+        a1b=orgs["Chi bộ A1b"],
+        a2=orgs["Xã A2"],
+        a2a=orgs["Chi bộ A2a"],
+        b=orgs["Tỉnh B"],
+        b1=orgs["Xã B1"],
+        b1a=orgs["Chi bộ B1a"],
+        users=users,
+        own_member=Member.objects.get(full_name="Nguyễn Văn Ánh"),
+        other_member=Member.objects.get(full_name="Lê Văn Cường"),
+        outside_member=Member.objects.get(full_name="Hà Văn Lâm"),
+    )
