@@ -12,6 +12,10 @@ from .context import current_request_id
 from .models import AuditEvent, EventType
 
 
+def _in_transaction() -> bool:
+    return transaction.get_connection().in_atomic_block
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -38,7 +42,7 @@ def audit_record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Record one event. Must run inside the caller's transaction (atomic block)."""
-    if not transaction.get_connection().in_atomic_block:
+    if not _in_transaction():
         raise RuntimeError("audit_record must be called inside the changing service's transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -63,7 +67,7 @@ def audit_record_many(
     *, actor: Any, event_type: EventType, objects: list[models.Model], before: dict | None, after: dict | None
 ) -> int:
     """One event per object with the same before/after (bulk moves); same transaction rule."""
-    if not transaction.get_connection().in_atomic_block:
+    if not _in_transaction():
         raise RuntimeError("audit_record_many must be called inside the changing service's transaction")
     now = timezone.now()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)

@@ -1,0 +1,69 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_healthz_reports_the_database(db):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_fails(db, monkeypatch):
+    from handbook.core import views
+
+    class Broken:
+        def cursor(self):
+            raise ConnectionError("down")
+
+    monkeypatch.setattr(views, "connection", Broken())
+    assert Client().get("/healthz").status_code == 503
+
+
+def test_pages_with_personal_data_are_not_cached(client_for, w):
+    response = client_for("member").get("/")
+    assert response["Cache-Control"] == "no-store"
+    assert client_for("member").get("/api/v1/me")["Cache-Control"] == "no-store"
+
+
+def test_pages_speak_vietnamese_by_default_and_english_on_request(client_for, w):
+    client = client_for("member")
+    assert "Xin chào" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Hello" in client.get("/").content.decode()
+
+
+def test_the_demo_command_loads_a_province_and_prints_every_login(tmp_path):
+    env = {**os.environ, "HANDBOOK_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "handbook.settings.base"}
+    env.pop("DATABASE_URL", None)
+    cmd = [sys.executable, "manage.py", "demo", "--no-serve", "--password", "demo-pass-1", "--members", "400"]
+    first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    for login in ("admin", "tinh", "lanhdao", "xa", "bithu", "dangvien", "caobang"):
+        assert f"\n{login} " in first.stdout
+    assert "demo-pass-1" in first.stdout
+    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "already loaded" in again.stdout
+    check = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from handbook.members.models import Member; from django.contrib.auth import authenticate;"
+            "print(Member.objects.count(), Member.objects.filter(full_name__regex='[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]').count() > 100,"
+            "authenticate(username='dangvien', password='demo-pass-1') is not None)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    count, has_diacritics, can_login = check.stdout.split()[-3:]
+    assert 300 <= int(count) <= 600 and has_diacritics == "True" and can_login == "True"
