@@ -15,93 +15,9 @@ from handbook.members.models import Member
 from handbook.organizations import services as org_services
 from handbook.organizations.models import Organization, OrganizationType
 
-SEED = 20251201
+from .names import FAMILY, FAMILY_WEIGHTS, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
 
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-    "Đinh",
-    "Trịnh",
-    "Mai",
-    "Tạ",
-    "Lương",
-    "Đoàn",
-    "Cao",
-    "Lưu",
-]
-FAMILY_WEIGHTS = [38, 11, 9, 7, 5, 2, 4, 4, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
-MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Thành", "Xuân", "Trọng", "Ngọc", "Mạnh", "Đình"]
-MIDDLE_F = ["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Phương", "Minh", "Diệu", "Bích"]
-GIVEN_M = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đạt",
-    "Giang",
-    "Hải",
-    "Hùng",
-    "Huy",
-    "Khánh",
-    "Long",
-    "Lâm",
-    "Nam",
-    "Nghĩa",
-    "Phong",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thắng",
-    "Thịnh",
-    "Toàn",
-    "Trung",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-]
-GIVEN_F = [
-    "Anh",
-    "Ánh",
-    "Châu",
-    "Dung",
-    "Duyên",
-    "Giang",
-    "Hà",
-    "Hạnh",
-    "Hằng",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Liên",
-    "Linh",
-    "Loan",
-    "Mai",
-    "Ngân",
-    "Nhung",
-    "Oanh",
-    "Phượng",
-    "Quỳnh",
-    "Thảo",
-    "Thủy",
-    "Trang",
-    "Uyên",
-    "Yến",
-]
+SEED = 20251201
 
 COMMUNES = [
     ("xã", "Yên Mô"),

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from handbook.accounts.models import RoleGrant
-from handbook.organizations import queries as org_queries
+from handbook.members import counts
 
 from . import access
 
@@ -20,8 +20,8 @@ def home(request):
     if user.member_id:
         member = access.members(user).select_related("organization", "organization__type").get(pk=user.member_id)
         cell = member.organization
-        cell.member_total = org_queries.subtree_member_count(cell)
-        cell.official_total = org_queries.official_count(cell)
+        cell.member_total = counts.subtree_member_count(cell)
+        cell.official_total = counts.official_count(cell)
     grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True).select_related("organization")
     return render(request, "core/home.html", {"member": member, "cell": cell, "grants": grants})
 

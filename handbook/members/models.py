@@ -60,9 +60,13 @@ class Member(models.Model):
 class MemberCount(models.Model):
     """How many members of one status a cell holds. Kept exact by the member services in the same
     transaction as the change; a subtree's count is the sum over its path range (no row scan of
-    the members table), so the nation's count reads ~300 k small rows, not 5.6 M members."""
+    the members table), so the nation's count reads ~900 k small rows, not 5.6 M members.
+
+    `path` copies the cell's path so a subtree sum is one index range on this table alone (no join);
+    the organisation services rewrite it when a subtree moves (`MemberContents.subtree_moved`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="member_counts")
+    path = models.CharField(max_length=255, db_index=True)
     status = models.CharField(max_length=12, choices=Member.Status.choices)
     count = models.IntegerField(default=0)
 

@@ -4,7 +4,8 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,19 +25,19 @@ def _snapshot(member: Member) -> dict:
     return {f: getattr(member, f) for f in (*EDITABLE_FIELDS, "organization_id")}
 
 
-def _count_add(organization_id: int, status: str, delta: int) -> None:
+def _count_add(organization: Organization, status: str, delta: int) -> None:
     if delta == 0:
         return
-    updated = MemberCount.objects.filter(organization_id=organization_id, status=status).update(
-        count=F("count") + delta
-    )
-    if not updated:
+    rows = MemberCount.objects.filter(organization_id=organization.pk, status=status)
+    if not rows.update(count=F("count") + delta):
         try:
             with transaction.atomic():
-                MemberCount.objects.create(organization_id=organization_id, status=status, count=delta)
+                MemberCount.objects.create(
+                    organization=organization, path=organization.path, status=status, count=delta
+                )
         except IntegrityError:
             # Created by a concurrent transaction in between: add to it instead.
-            MemberCount.objects.filter(organization_id=organization_id, status=status).update(count=F("count") + delta)
+            rows.update(count=F("count") + delta)
 
 
 def _validate(*, full_name: str, sex: str, date_of_birth: datetime.date, cccd: str, status: str) -> dict:
@@ -113,7 +114,7 @@ def member_create(
             member = Member.objects.create(organization=organization, **data)
     except IntegrityError as exc:
         raise _duplicate_error() from exc
-    _count_add(organization.pk, member.status, 1)
+    _count_add(organization, member.status, 1)
     audit_record(actor=actor, event_type=EventType.MEMBER_CREATED, obj=member, after=_snapshot(member))
     return member
 
@@ -138,8 +139,8 @@ def member_update(*, actor: Any, member: Member, **changes: Any) -> Member:
     except IntegrityError as exc:
         raise _duplicate_error() from exc
     if old_status != member.status:
-        _count_add(member.organization_id, old_status, -1)
-        _count_add(member.organization_id, member.status, 1)
+        _count_add(member.organization, old_status, -1)
+        _count_add(member.organization, member.status, 1)
     after = _snapshot(member)
     if after != before:
         audit_record(actor=actor, event_type=EventType.MEMBER_UPDATED, obj=member, before=before, after=after)
@@ -156,8 +157,8 @@ def _transfer(*, actor: Any, source: Organization, target: Organization, members
     for m in members:
         by_status[m.status] = by_status.get(m.status, 0) + 1
     for status, n in by_status.items():
-        _count_add(source.pk, status, -n)
-        _count_add(target.pk, status, n)
+        _count_add(source, status, -n)
+        _count_add(target, status, n)
     audit_record_many(
         actor=actor,
         event_type=EventType.MEMBER_MOVED,
@@ -188,10 +189,13 @@ class MemberContents:
         return Member.objects.filter(organization=organization).count()
 
     def subtree_count(self, organization: Organization) -> int:
-        total = MemberCount.objects.filter(subtree_q(organization.path, "organization__path")).aggregate(
-            n=Sum("count")
-        )["n"]
+        total = MemberCount.objects.filter(subtree_q(organization.path)).aggregate(n=Sum("count"))["n"]
         return total or 0
+
+    def subtree_moved(self, *, old_path: str, new_path: str) -> None:
+        MemberCount.objects.filter(subtree_q(old_path)).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+        )
 
     def transfer_all(self, *, actor: Any, source: Organization, target: Organization) -> int:
         members = list(Member.objects.select_for_update().filter(organization=source).order_by("pk"))

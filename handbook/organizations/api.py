@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 
 from handbook.core import access
 from handbook.core.errors import RuleViolation
+from handbook.members import counts as member_counts
 from handbook.members.models import Member
 
 from . import queries, services
@@ -136,7 +137,7 @@ def node(request, org_id: int):
 def children(request, org_id: int):
     """Active children with the member counts of their subtrees; small cells flagged."""
     org = access.get_or_404(_visible(request), pk=org_id)
-    kids = [k for k in queries.children_with_counts(org) if access.covers(request.user, access.ORG_VIEW, k.path)]
+    kids = [k for k in member_counts.children_with_counts(org) if access.covers(request.user, access.ORG_VIEW, k.path)]
     return [
         {**_out(k), "member_count": k.member_count, "official_count": k.official_count, "small_cell": k.is_small_cell}
         for k in kids
@@ -147,7 +148,7 @@ def children(request, org_id: int):
 def counts(request, org_id: int):
     """Members on the rolls in the node's subtree, in total and by status (from the counters)."""
     org = access.get_or_404(_visible(request), pk=org_id)
-    by_status = queries.subtree_counts_by_status(org)
+    by_status = member_counts.subtree_counts_by_status(org)
     return {
         "organization_id": org.pk,
         "members": sum(n for s, n in by_status.items() if s in Member.ON_ROLLS),

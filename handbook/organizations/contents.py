@@ -21,6 +21,9 @@ class ContentHandler(Protocol):
     def subtree_count(self, organization: Organization) -> int:
         """How many records of this kind the node's whole subtree holds."""
 
+    def subtree_moved(self, *, old_path: str, new_path: str) -> None:
+        """Paths under old_path now start with new_path: update any copy of them."""
+
     def transfer_all(self, *, actor: Any, source: Organization, target: Organization) -> int:
         """Move every record of this kind from source to target; returns how many moved."""
 

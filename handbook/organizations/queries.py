@@ -3,43 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Q
 
 from handbook.audit.models import AuditEvent
 from handbook.core.text import fold
 
 from .models import Organization, OrganizationVersion
-from .paths import ancestor_paths, subtree_q
-
-MIN_OFFICIAL_MEMBERS = 3
-
-
-def _member_counts():
-    from handbook.members.models import Member, MemberCount
-
-    return MemberCount, Member
-
-
-def subtree_member_count(org: Organization, statuses=None) -> int:
-    """Members on the rolls in org's subtree, from the per-cell counters (no member scan)."""
-    MemberCount, Member = _member_counts()
-    statuses = statuses or Member.ON_ROLLS
-    total = MemberCount.objects.filter(subtree_q(org.path, "organization__path"), status__in=statuses).aggregate(
-        n=Sum("count")
-    )["n"]
-    return total or 0
-
-
-def subtree_counts_by_status(org: Organization) -> dict[str, int]:
-    MemberCount, _ = _member_counts()
-    rows = (
-        MemberCount.objects.filter(subtree_q(org.path, "organization__path"))
-        .values("status")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    return {r["status"]: r["n"] for r in rows}
+from .paths import ancestor_paths
 
 
 def children(org: Organization, *, include_archived: bool = False):
@@ -47,62 +17,6 @@ def children(org: Organization, *, include_archived: bool = False):
     if not include_archived:
         qs = qs.filter(status=Organization.Status.ACTIVE)
     return qs
-
-
-def children_with_counts(org: Organization) -> list[Organization]:
-    """Active children, each with `member_count` (its subtree's members on the rolls) and
-    `official_count`; one aggregate query over the counters grouped by the child's path prefix."""
-    MemberCount, Member = _member_counts()
-    kids = list(children(org))
-    if not kids:
-        return kids
-    width = len(org.path) + 4
-    rows = (
-        MemberCount.objects.filter(subtree_q(org.path, "organization__path"), status__in=Member.ON_ROLLS)
-        .annotate(prefix=Substr("organization__path", 1, width))
-        .values("prefix", "status")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    totals: dict[str, int] = {}
-    officials: dict[str, int] = {}
-    for r in rows:
-        totals[r["prefix"]] = totals.get(r["prefix"], 0) + r["n"]
-        if r["status"] == Member.Status.OFFICIAL:
-            officials[r["prefix"]] = officials.get(r["prefix"], 0) + r["n"]
-    for kid in kids:
-        kid.member_count = totals.get(kid.path, 0)
-        kid.official_count = officials.get(kid.path, 0)
-        kid.is_small_cell = kid.type.holds_members and kid.official_count < MIN_OFFICIAL_MEMBERS
-    return kids
-
-
-def official_count(org: Organization) -> int:
-    MemberCount, Member = _member_counts()
-    total = MemberCount.objects.filter(organization=org, status=Member.Status.OFFICIAL).aggregate(n=Sum("count"))["n"]
-    return total or 0
-
-
-def small_cells(org: Organization, limit: int = 200) -> list[Organization]:
-    """Active cells in org's subtree with fewer than 3 official members (a cell needs 3)."""
-    MemberCount, Member = _member_counts()
-    cells = Organization.objects.filter(
-        subtree_q(org.path), status=Organization.Status.ACTIVE, type__holds_members=True
-    )
-    officials = dict(
-        MemberCount.objects.filter(
-            subtree_q(org.path, "organization__path"), status=Member.Status.OFFICIAL
-        ).values_list("organization_id", "count")
-    )
-    flagged = []
-    for cell in cells.order_by("path").iterator():
-        n = officials.get(cell.pk, 0)
-        if n < MIN_OFFICIAL_MEMBERS:
-            cell.official_count = n
-            flagged.append(cell)
-            if len(flagged) >= limit:
-                break
-    return flagged
 
 
 def breadcrumb(user, org: Organization) -> list[Organization]:

@@ -118,11 +118,15 @@ def organization_rename(*, actor: Any, organization: Organization, name: str) ->
 
 def _reparent(org: Organization, new_parent: Organization, *, reason: str, now) -> None:
     """Move org's whole subtree under new_parent: one path rewrite, then the parent pointer."""
+    old_path = org.path
     try:
+        # "last-child" rewrites only the moved branch's paths (no sibling is shifted).
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant as exc:
         raise RuleViolation(_("An organisation cannot be moved into its own subtree."), code="cycle") from exc
     org.refresh_from_db(fields=["path", "depth", "numchild"])
+    for h in contents.handlers():
+        h.subtree_moved(old_path=old_path, new_path=org.path)
     org.parent = new_parent
     org.save(update_fields=["parent"])
     _version_open(org, reason=reason, now=now)

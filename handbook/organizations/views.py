@@ -15,6 +15,7 @@ from handbook.accounts import services as account_services
 from handbook.accounts.models import Role, RoleGrant, User
 from handbook.core import access
 from handbook.core.errors import RuleViolation
+from handbook.members import counts
 from handbook.members import queries as member_queries
 
 from . import forms, queries, services
@@ -41,7 +42,7 @@ def browser(request):
     results = list(queries.search(visible, q)) if q else []
     roots = list(visible.filter(path__in=_root_paths(scope)).order_by("path"))
     for root in roots:
-        root.member_count = queries.subtree_member_count(root)
+        root.member_count = counts.subtree_member_count(root)
     return render(request, "organizations/browser.html", {"roots": roots, "q": q, "results": results})
 
 
@@ -68,17 +69,17 @@ def detail(request, pk: int):
     context = {
         "org": org,
         "breadcrumb": queries.breadcrumb(request.user, org),
-        "kids": queries.children_with_counts(org) if org.numchild else [],
-        "member_total": queries.subtree_member_count(org),
-        "by_status": queries.subtree_counts_by_status(org) if can_see_members else {},
-        "official_count": queries.official_count(org),
+        "kids": counts.children_with_counts(org) if org.numchild else [],
+        "member_total": counts.subtree_member_count(org),
+        "by_status": counts.subtree_counts_by_status(org) if can_see_members else {},
+        "official_count": counts.official_count(org),
         "members_page": members_page,
         "can_see_members": can_see_members,
         "can_change": can_change and org.is_active,
         "can_restructure": can_restructure and org.is_active,
         "can_grant": access.covers(request.user, access.ROLE_CHANGE, org.path) and org.is_active,
         "grants": grants,
-        "small_cells": queries.small_cells(org, limit=20) if (can_change and not org.type.holds_members) else [],
+        "small_cells": counts.small_cells(org, limit=20) if (can_change and not org.type.holds_members) else [],
         "history": queries.audit_history(org, limit=10)
         if access.covers(request.user, access.ORG_VIEW, org.path)
         else [],

@@ -9,9 +9,8 @@ from handbook.audit.models import AuditEvent, EventType
 from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.core.text import fold, sort_key
-from handbook.members import queries, services
+from handbook.members import counts, queries, services
 from handbook.members.models import Member, MemberCount
-from handbook.organizations import queries as org_queries
 
 
 def make(w, **overrides):
@@ -96,11 +95,11 @@ def test_members_belong_to_cells_only(w):
 
 def test_counters_follow_create_update_and_move(w):
     member = make(w)
-    assert org_queries.subtree_counts_by_status(w.a1a)["probationary"] == 2
+    assert counts.subtree_counts_by_status(w.a1a)["probationary"] == 2
     services.member_update(actor=None, member=member, status=Member.Status.OFFICIAL)
-    assert org_queries.subtree_counts_by_status(w.a1a) == {"official": 4, "probationary": 1}
+    assert counts.subtree_counts_by_status(w.a1a) == {"official": 4, "probationary": 1}
     services.member_move(actor=None, member=member, organization=w.a2a)
-    assert org_queries.subtree_member_count(w.a1a) == 4 and org_queries.subtree_member_count(w.a2a) == 4
+    assert counts.subtree_member_count(w.a1a) == 4 and counts.subtree_member_count(w.a2a) == 4
     kinds = AuditEvent.objects.filter(object_type="members.member", object_id=str(member.pk))
     assert sorted(kinds.values_list("event_type", flat=True)) == [
         EventType.MEMBER_CREATED,

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from handbook.audit.models import AuditEvent, EventType
 from handbook.core.errors import RuleViolation
+from handbook.members import counts
 from handbook.members.models import Member
 from handbook.organizations import contents, queries, services
 from handbook.organizations.models import Organization, OrganizationType, OrganizationVersion
@@ -72,8 +73,8 @@ def test_move_carries_the_subtree_and_its_member_counts(w):
     services.organization_move(actor=w.users["province"], organization=w.a1a, new_parent=w.a2)
     a1a = Organization.objects.get(pk=w.a1a.pk)
     assert a1a.parent_id == w.a2.pk and a1a.path.startswith(w.a2.path)
-    assert queries.subtree_member_count(w.a1) == 2  # A1b only
-    assert queries.subtree_member_count(w.a2) == 7
+    assert counts.subtree_member_count(w.a1) == 2  # A1b only
+    assert counts.subtree_member_count(w.a2) == 7
     assert Member.objects.filter(organization=a1a).count() == 4
     event = events(EventType.ORGANIZATION_MOVED).get()
     assert event.before["parent_id"] == w.a1.pk and event.after["parent_id"] == w.a2.pk
@@ -83,7 +84,7 @@ def test_moving_a_commune_moves_all_its_cells(w):
     services.organization_move(actor=None, organization=w.a1, new_parent=w.b)
     for cell in (w.a1a, w.a1b):
         assert Organization.objects.get(pk=cell.pk).path.startswith(w.b.path)
-    assert queries.subtree_member_count(w.b) == 9
+    assert counts.subtree_member_count(w.b) == 9
 
 
 def test_move_into_its_own_subtree_is_refused(w):
@@ -107,7 +108,7 @@ def test_merge_moves_members_and_archives_the_source(w):
     assert a1b.status == "archived" and a1b.merged_into_id == w.a1a.pk
     assert Member.objects.filter(organization=w.a1b).count() == 0
     assert Member.objects.filter(organization=w.a1a).count() == 6
-    assert queries.subtree_member_count(w.a1a) == 6 and queries.subtree_member_count(w.a1b) == 0
+    assert counts.subtree_member_count(w.a1a) == 6 and counts.subtree_member_count(w.a1b) == 0
     assert events(EventType.MEMBER_MOVED).count() == 2
     merged = events(EventType.ORGANIZATION_MERGED).get()
     assert merged.after["moved"] == {"organizations": 0, "members": 2}
@@ -117,7 +118,7 @@ def test_merge_moves_members_and_archives_the_source(w):
 def test_merging_two_communes_moves_the_cells(w):
     services.organization_merge(actor=None, source=w.a2, target=w.a1)
     assert Organization.objects.get(pk=w.a2a.pk).parent_id == w.a1.pk
-    assert queries.subtree_member_count(w.a1) == 9
+    assert counts.subtree_member_count(w.a1) == 9
     assert Organization.objects.get(pk=w.a2.pk).numchild == 0
 
 
@@ -151,7 +152,7 @@ def test_split_moves_the_chosen_members_to_a_new_sibling(w):
     )
     assert new.parent_id == w.a1.pk and new.type.code == "cell"
     assert Member.objects.get(pk=w.other_member.pk).organization_id == new.pk
-    assert queries.subtree_member_count(new) == 1 and queries.subtree_member_count(w.a1a) == 3
+    assert counts.subtree_member_count(new) == 1 and counts.subtree_member_count(w.a1a) == 3
     assert events(EventType.ORGANIZATION_SPLIT).get().after["moved_members"] == 1
 
 
@@ -194,9 +195,9 @@ def test_history_answers_where_a_cell_was_on_a_past_date(w):
 
 
 def test_cells_with_fewer_than_three_official_members_are_flagged(w):
-    flagged = {c.pk for c in queries.small_cells(w.a)}
+    flagged = {c.pk for c in counts.small_cells(w.a)}
     assert w.a1b.pk in flagged and w.a1a.pk not in flagged
-    kids = {k.pk: k for k in queries.children_with_counts(w.a1)}
+    kids = {k.pk: k for k in counts.children_with_counts(w.a1)}
     assert kids[w.a1b.pk].is_small_cell and not kids[w.a1a.pk].is_small_cell
 
 
@@ -219,3 +220,14 @@ def test_subtree_queries_can_use_the_path_index(w):
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "path" in plan and ("INDEX" in plan.upper())
+
+
+def test_counter_paths_follow_every_restructuring(w):
+    from handbook.members.models import MemberCount
+
+    services.organization_move(actor=None, organization=w.a1, new_parent=w.b)
+    services.organization_merge(actor=None, source=w.a2, target=w.b1)
+    services.organization_split(actor=None, organization=w.a1, new_name="Xã A3", children=[w.a1b])
+    for row in MemberCount.objects.select_related("organization"):
+        assert row.path == row.organization.path
+    assert counts.subtree_member_count(w.b) == 12 and counts.subtree_member_count(w.a) == 0
