@@ -118,6 +118,7 @@ def organization_rename(*, actor: Any, organization: Organization, name: str) ->
 
 def _reparent(org: Organization, new_parent: Organization, *, reason: str, now) -> None:
     """Move org's whole subtree under new_parent: one path rewrite, then the parent pointer."""
+    org.refresh_from_db(fields=["path", "depth", "numchild"])  # callers may hold a stale copy
     old_path = org.path
     try:
         # "last-child" rewrites only the moved branch's paths (no sibling is shifted).
