@@ -185,12 +185,13 @@ def load(url: str, *, provinces: int, communes: int, cells: int, members: int, s
                 bar.update(n)
         bar.close()
         conn.commit()
+        paths = {row[0]: row[1] for row in tree.rows}
         with (
             conn.cursor() as cur,
-            cur.copy("COPY members_membercount (organization_id, status, count) FROM STDIN") as copy,
+            cur.copy("COPY members_membercount (organization_id, path, status, count) FROM STDIN") as copy,
         ):
             for (cell_id, status), n in counts.items():
-                copy.write_row((cell_id, status, n))
+                copy.write_row((cell_id, paths[cell_id], status, n))
         conn.commit()
 
         rebuild = [f'ALTER TABLE members_member ADD CONSTRAINT "{n}" {d}' for n, d in constraints] + [

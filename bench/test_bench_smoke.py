@@ -1,0 +1,78 @@
+"""A seconds-long smoke run of the national loader and the benchmark on a tiny dataset.
+
+Runs only when the suite runs on PostgreSQL (CI's second pass); the loader uses COPY.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = os.environ.get("DATABASE_URL", "")
+
+pytestmark = pytest.mark.skipif(not URL.startswith("postgres"), reason="the national loader needs PostgreSQL")
+
+
+def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
+    base = URL.rsplit("/", 1)[0]
+    url = f"{base}/handbook_smoke_{uuid.uuid4().hex[:8]}"
+    load = subprocess.run(
+        [
+            sys.executable,
+            "bench/national.py",
+            "--database-url",
+            url,
+            "--reset",
+            "--provinces",
+            "2",
+            "--communes",
+            "6",
+            "--cells",
+            "60",
+            "--members",
+            "3000",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    try:
+        assert load.returncode == 0, load.stderr[-2000:]
+        assert "'members': 3000" in load.stdout
+        run = subprocess.run(
+            [
+                sys.executable,
+                "bench/run.py",
+                "--database-url",
+                url,
+                "--port",
+                "8179",
+                "--requests",
+                "20",
+                "--seconds",
+                "1",
+                "--threads",
+                "2",
+                "--moves",
+                "2",
+                "--out",
+                str(tmp_path),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        assert "members before/after: 3000/3000; counters after: 3000" in run.stdout
+        assert list(tmp_path.glob("foundation-*.json"))
+    finally:
+        import psycopg
+
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
