@@ -32,10 +32,28 @@ class EventType(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.replace("_", " ").lower()
+        return str(EVENT_LABELS.get(self, self.name.replace("_", " ").lower()))
 
 
-EVENT_TYPE_CHOICES = [(e.value, e.label) for e in EventType]
+EVENT_LABELS = {
+    EventType.ORGANIZATION_CREATED: _("organisation created"),
+    EventType.ORGANIZATION_RENAMED: _("organisation renamed"),
+    EventType.ORGANIZATION_MOVED: _("organisation moved"),
+    EventType.ORGANIZATION_MERGED: _("organisation merged (received)"),
+    EventType.ORGANIZATION_SPLIT: _("organisation split"),
+    EventType.ORGANIZATION_DISSOLVED: _("organisation dissolved"),
+    EventType.ORGANIZATION_MERGED_INTO: _("organisation merged into another"),
+    EventType.MEMBER_CREATED: _("member added"),
+    EventType.MEMBER_UPDATED: _("member record changed"),
+    EventType.MEMBER_MOVED: _("member moved to another cell"),
+    EventType.ROLE_GRANTED: _("role granted"),
+    EventType.ROLE_REVOKED: _("role revoked"),
+    EventType.USER_CREATED: _("account created"),
+    EventType.API_TOKEN_CREATED: _("API token created"),
+    EventType.API_TOKEN_REVOKED: _("API token revoked"),
+    EventType.USER_MEMBER_LINKED: _("account linked to a member"),
+}
+EVENT_TYPE_CHOICES = [(e.value, EVENT_LABELS[e]) for e in EventType]
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -59,7 +77,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150, blank=True)
-    event_type = models.PositiveSmallIntegerField(choices=EVENT_TYPE_CHOICES, db_index=True)
+    # No `choices=` here: labels are translatable and live in EVENT_LABELS, not in migrations.
+    event_type = models.PositiveSmallIntegerField(db_index=True)
     object_type = models.CharField(max_length=50)
     object_id = models.CharField(max_length=50)
     object_repr = models.CharField(max_length=300, blank=True)

@@ -2,6 +2,10 @@
 
 import re
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
 from handbook.audit.context import request_context
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -33,4 +37,31 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the user chose English with the language switch (a cookie).
+
+    Browsers on phones set up in English would otherwise turn the interface English for members
+    who read Vietnamese; so pages ignore Accept-Language. API clients may still ask for a language
+    with Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        available = dict(settings.LANGUAGES)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in available:
+            language = settings.LANGUAGE_CODE
+            if request.path.startswith("/api/"):
+                language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
         return response

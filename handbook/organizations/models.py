@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -26,6 +27,11 @@ class OrganizationType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The type's name in the active language (types are data: Vietnamese name, English name)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class Organization(MP_Node):
@@ -107,3 +113,16 @@ class OrganizationVersion(models.Model):
     def __str__(self) -> str:
         until = self.valid_to.date().isoformat() if self.valid_to else ""
         return f"{self.name} ({self.valid_from.date().isoformat()}–{until})"
+
+    REASONS = {
+        "created": _("created"),
+        "renamed": _("renamed"),
+        "moved": _("moved"),
+        "merged": _("merged"),
+        "split": _("split"),
+        "dissolved": _("dissolved"),
+    }
+
+    @property
+    def reason_label(self) -> str:
+        return str(self.REASONS.get(self.reason, self.reason))

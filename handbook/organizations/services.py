@@ -66,7 +66,7 @@ def _check_parent_rule(child_type: OrganizationType, parent: Organization) -> No
     if not child_type.allowed_parents.filter(pk=parent.type_id).exists():
         raise RuleViolation(
             _("A %(child)s cannot be placed under a %(parent)s.")
-            % {"child": child_type.name, "parent": parent.type.name},
+            % {"child": child_type.label, "parent": parent.type.label},
             code="parent_type_rule",
         )
 
@@ -85,7 +85,9 @@ def organization_create(*, actor: Any, name: str, type: OrganizationType, parent
     name = _clean_name(name)
     if parent is None:
         if type.allowed_parents.exists():
-            raise RuleViolation(_("A %(type)s needs a parent organisation.") % {"type": type.name}, code="needs_parent")
+            raise RuleViolation(
+                _("A %(type)s needs a parent organisation.") % {"type": type.label}, code="needs_parent"
+            )
         org = Organization.objects.add_root(instance=Organization(name=name, search_name=fold(name), type=type))
     else:
         (parent,) = _lock(parent)
@@ -214,7 +216,7 @@ def organization_merge(*, actor: Any, source: Organization, target: Organization
     if source.type.holds_members != target.type.holds_members:
         raise RuleViolation(
             _("A %(source)s cannot be merged into a %(target)s.")
-            % {"source": source.type.name, "target": target.type.name},
+            % {"source": source.type.label, "target": target.type.label},
             code="merge_type_rule",
         )
     before = _snapshot(source)

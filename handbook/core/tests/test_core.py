@@ -67,3 +67,13 @@ def test_the_demo_command_loads_a_province_and_prints_every_login(tmp_path):
     )
     count, has_diacritics, can_login = check.stdout.split()[-3:]
     assert 300 <= int(count) <= 600 and has_diacritics == "True" and can_login == "True"
+
+
+def test_pages_stay_vietnamese_for_an_english_browser_but_the_api_follows_accept_language(client_for, w):
+    client = client_for("member")
+    assert "Xin chào" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    bad = {"username": "member", "password": "wrong"}
+    english = Client().post("/api/v1/auth/token", bad, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "The username or password is not correct."
+    vietnamese = Client().post("/api/v1/auth/token", bad, content_type="application/json")
+    assert vietnamese.json()["detail"] == "Tên đăng nhập hoặc mật khẩu không đúng."

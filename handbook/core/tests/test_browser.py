@@ -1,0 +1,116 @@
+"""End-to-end in Debian's Chromium (headless) against a demo server on 127.0.0.1.
+
+Skipped where /usr/bin/chromium is absent (a newcomer's machine); `.ci/run` installs it on CI.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "browser-pass-1"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {**os.environ, "HANDBOOK_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "handbook.settings.base"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "demo", "--no-serve", "--password", PASSWORD, "--members", "300"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def login(page, base, who):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", who)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_member_signs_in_by_phone_on_a_small_phone_and_sees_their_cell(server, chromium):
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    login(page, server, "0912345678")
+    body = page.inner_text("body")
+    assert "Xin chào" in body and "Chi bộ của tôi" in body and "Chi bộ thôn Đông" in body
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert float(page.evaluate("getComputedStyle(document.body).fontSize").rstrip("px")) >= 18
+    page.click("text=Xem hồ sơ của tôi")
+    assert "Số CCCD" in page.inner_text("body")
+    page.close()
+
+
+def test_a_commune_official_merges_two_cells_and_sees_it_in_the_history(server, chromium):
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    login(page, server, "xa")
+    page.click("text=Đảng bộ xã Yên Mô")
+    page.click("text=Chi bộ thôn Tây")
+    page.click("a:has-text('Hợp nhất')")
+    page.select_option("select[name=target]", label="Chi bộ thôn Đông")
+    page.click("text=Xem ảnh hưởng")
+    impact = page.inner_text(".impact")
+    assert "Hợp nhất này chuyển" in impact and "đảng viên" in impact
+    page.click("text=Xác nhận")
+    assert "Đã hợp nhất “Chi bộ thôn Tây” vào “Chi bộ thôn Đông”" in page.inner_text(".messages")
+    page.click("text=Toàn bộ lịch sử")
+    assert "nhận hợp nhất tổ chức" in page.inner_text("body")
+    page.close()
