@@ -233,6 +233,12 @@ VI = {
     "merged": "hợp nhất",
     "split": "chia tách",
     "dissolved": "giải thể",
+    "Sign in": "Đăng nhập",
+    "Username, email or phone number": "Tên đăng nhập, email hoặc số điện thoại",
+    "Password": "Mật khẩu",
+    "Keep me signed in on this device": "Ghi nhớ đăng nhập trên thiết bị này",
+    "Forgot your password?": "Quên mật khẩu?",
+    "Accounts are created by your cell secretary or committee. Ask them if you cannot sign in.": "Tài khoản do bí thư chi bộ hoặc cấp ủy tạo. Nếu không đăng nhập được, hãy hỏi họ.",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên"}
 

@@ -1,9 +1,12 @@
-"""Home page (my record, my cell, my roles) and the health check."""
+"""Home page (my record, my cell, my roles), the health check and the service worker."""
+
+import json
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from handbook.accounts.models import RoleGrant
@@ -37,3 +40,36 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": db, "vendor": connection.vendor})
+
+
+SERVICE_WORKER = """// Handbook service worker: makes the app installable and shows an offline page.
+// It caches only static files; pages carry personal data and are never stored.
+const CACHE = "handbook-static-v1";
+const SHELL = %(shell)s;
+const OFFLINE = %(offline)s;
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys().then((keys) =>
+    Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k)))));
+});
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
+  } else if (request.method === "GET" && new URL(request.url).pathname.startsWith("/static/")) {
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+  }
+});
+"""
+
+
+def service_worker(request):
+    """Served from the site root so its scope covers every page."""
+    offline = static("handbook/offline.html")
+    shell = [offline, static("handbook/app.css"), static("handbook/icon.svg"), static("django_htmx/htmx-2.min.js")]
+    body = SERVICE_WORKER % {"shell": json.dumps(shell), "offline": json.dumps(offline)}
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

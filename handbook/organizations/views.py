@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,8 @@ from handbook.members import counts
 from handbook.members import queries as member_queries
 
 from . import forms, queries, services
-from .models import Organization, OrganizationType
+from .models import STEPLEN, Organization, OrganizationType
+from .paths import subtree_q
 
 
 def _visible(request):
@@ -167,8 +169,22 @@ def rename(request, pk: int):
     return render(request, "organizations/form.html", {"org": org, "form": form, "title": _("Rename")})
 
 
-def _change_scope(request):
-    return access.organizations(request.user, access.ORG_CHANGE).filter(status=Organization.Status.ACTIVE)
+MAX_CANDIDATES = 500
+
+
+def _candidates(request, org: Organization, *, exclude: Q, **filters):
+    """Where `org` could go: active nodes the user may change, near it (inside its grandparent's
+    subtree), so a national administrator choosing a new commune for a cell sees that province's
+    communes, not the whole country. Ordered by path and capped for the select box."""
+    near = org.path[: max(len(org.path) - 2 * STEPLEN, STEPLEN)]
+    qs = (
+        access.organizations(request.user, access.ORG_CHANGE)
+        .filter(subtree_q(near), status=Organization.Status.ACTIVE, **filters)
+        .exclude(exclude)
+        .order_by("path")
+    )
+    ids = list(qs.values_list("pk", flat=True)[:MAX_CANDIDATES])
+    return Organization.objects.filter(pk__in=ids).select_related("type").order_by("path")
 
 
 @login_required
@@ -176,14 +192,7 @@ def _change_scope(request):
 def move(request, pk: int):
     org = _restructurable_or_404(request, pk)
     allowed = OrganizationType.objects.filter(allowed_children=org.type)
-    choices = (
-        _change_scope(request)
-        .filter(type__in=allowed)
-        .exclude(pk=org.parent_id)
-        .exclude(path__startswith=org.path)
-        .order_by("path")[:500]
-    )
-    choices = Organization.objects.filter(pk__in=[c.pk for c in choices]).order_by("path")
+    choices = _candidates(request, org, type__in=allowed, exclude=Q(pk=org.parent_id) | subtree_q(org.path))
     form = forms.TargetForm(request.POST or None, choices=choices, label=_("New parent organisation"))
     impact = None
     if request.method == "POST" and form.is_valid():
@@ -210,13 +219,9 @@ def move(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def merge(request, pk: int):
     org = _restructurable_or_404(request, pk)
-    choices = (
-        _change_scope(request)
-        .filter(type__holds_members=org.type.holds_members, depth=org.depth)
-        .exclude(pk=org.pk)
-        .order_by("path")[:500]
+    choices = _candidates(
+        request, org, type__holds_members=org.type.holds_members, depth=org.depth, exclude=Q(pk=org.pk)
     )
-    choices = Organization.objects.filter(pk__in=[c.pk for c in choices]).order_by("path")
     form = forms.TargetForm(request.POST or None, choices=choices, label=_("Merge into"))
     impact = None
     if request.method == "POST" and form.is_valid():

@@ -114,3 +114,18 @@ def test_a_commune_official_merges_two_cells_and_sees_it_in_the_history(server, 
     page.click("text=Toàn bộ lịch sử")
     assert "nhận hợp nhất tổ chức" in page.inner_text("body")
     page.close()
+
+
+def test_the_app_is_installable_and_shows_an_offline_page(server, chromium):
+    page = chromium.new_page()
+    page.goto(f"{server}/accounts/login/")
+    manifest = page.evaluate("fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())")
+    assert manifest["display"] == "standalone" and any(i["sizes"] == "512x512" for i in manifest["icons"])
+    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
+    page.reload()
+    page.context.set_offline(True)
+    page.goto(f"{server}/org/", wait_until="load")
+    assert "Không có kết nối mạng" in page.inner_text("body")
+    page.context.set_offline(False)
+    page.close()

@@ -77,3 +77,40 @@ def test_pages_stay_vietnamese_for_an_english_browser_but_the_api_follows_accept
     assert english.json()["detail"] == "The username or password is not correct."
     vietnamese = Client().post("/api/v1/auth/token", bad, content_type="application/json")
     assert vietnamese.json()["detail"] == "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_redis_url_moves_cache_and_sessions_to_redis(tmp_path):
+    import pytest
+
+    if not _redis_up():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/3", "HANDBOOK_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    code = (
+        "from django.conf import settings; from django.core.cache import cache; import uuid;"
+        "k = uuid.uuid4().hex; cache.set(k, 'ok', 30);"
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, cache.get(k))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split()[-3:] == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cache",
+        "ok",
+    ], result.stderr

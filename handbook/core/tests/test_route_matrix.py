@@ -59,6 +59,7 @@ def _grant_on_a1a(w) -> int:
 PAGES: dict[str, list[Case]] = {
     "home": [Case(lambda w: "/", page(200))],
     "healthz": [Case(lambda w: "/healthz", expect(200))],
+    "service_worker": [Case(lambda w: "/sw.js", expect(200))],
     "set_language": [Case(lambda w: "/i18n/setlang/", expect(302), "post", lambda w: {"language": "en"})],
     # allauth: sign-in pages are public; account management needs a login; sign-up is closed.
     "account_login": [Case(lambda w: "/accounts/login/", expect(302, 200))],

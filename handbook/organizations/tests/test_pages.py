@@ -69,3 +69,10 @@ def test_a_member_sees_their_cell_but_not_the_member_list(client_for, w):
     page = client_for("member").get(f"/org/{w.a1a.pk}/")
     assert page.status_code == 200 and page.context["members_page"] is None
     assert [c.visible for c in page.context["breadcrumb"]] == [False, False, False]
+
+
+def test_move_candidates_are_the_nearby_allowed_parents(client_for, w):
+    form = client_for("admin").get(f"/org/{w.a1a.pk}/move/").context["form"]
+    assert list(form.fields["target"].queryset) == [w.a2]  # not its own commune, not another province's
+    form = client_for("admin").get(f"/org/{w.a1.pk}/move/").context["form"]
+    assert list(form.fields["target"].queryset) == [w.b]
