@@ -4,6 +4,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from handbook.accounts.models import User
 from handbook.organizations.models import Organization
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             self.stdout.write("Loading the demo organisation…")
             load_demo(password=password, members_target=members)
             self.stdout.write(f"Loaded in {time.monotonic() - started:.0f} s.")
-        self.print_logins(password, addr)
+        with translation.override("en"):
+            self.print_logins(password, addr)
         if not no_serve:
             call_command("runserver", addr, use_reloader=False)
 
