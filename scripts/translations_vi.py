@@ -239,6 +239,9 @@ VI = {
     "Keep me signed in on this device": "Ghi nhớ đăng nhập trên thiết bị này",
     "Forgot your password?": "Quên mật khẩu?",
     "Accounts are created by your cell secretary or committee. Ask them if you cannot sign in.": "Tài khoản do bí thư chi bộ hoặc cấp ủy tạo. Nếu không đăng nhập được, hãy hỏi họ.",
+    "Not found": "Không tìm thấy",
+    "This page does not exist, or it is not within your responsibility.": "Trang này không tồn tại, hoặc không thuộc phạm vi bạn phụ trách.",
+    "Back to the home page": "Về trang chủ",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên"}
 

@@ -114,3 +114,25 @@ def test_redis_url_moves_cache_and_sessions_to_redis(tmp_path):
         "django.contrib.sessions.backends.cache",
         "ok",
     ], result.stderr
+
+
+def test_out_of_scope_answers_exactly_like_does_not_exist(client_for, w):
+    client = client_for("outsider")
+    for hidden, missing in [
+        (f"/api/v1/organizations/{w.a1.pk}", "/api/v1/organizations/987654"),
+        (f"/api/v1/members/{w.own_member.pk}", "/api/v1/members/987654"),
+        (f"/org/{w.a1.pk}/", "/org/987654/"),
+        (f"/members/{w.own_member.pk}/", "/members/987654/"),
+    ]:
+        a, b = client.get(hidden), client.get(missing)
+        assert (a.status_code, _normalise(a)) == (b.status_code, _normalise(b)) and a.status_code == 404, hidden
+
+
+def _normalise(response) -> str:
+    """The page minus what differs on every request: the CSRF token and the current path."""
+    import re
+
+    text = response.content.decode()
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
+    text = re.sub(r'"X-CSRFToken": "[^"]*"', "", text)
+    return re.sub(r'name="next" type="hidden" value="[^"]*"', "", text)
