@@ -1,7 +1,7 @@
 """API: token login and revocation, the caller's own profile, and role grants."""
 
-from allauth.core import ratelimit
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -33,18 +33,29 @@ router = Router(tags=["accounts"])
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: dict, 429: dict})
 def token_create(request, data: TokenIn):
-    """Exchange a username (or email, or phone) and password for a bearer token."""
-    key = data.username.strip().lower()
-    if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
+    """Exchange a username (or email, or phone) and password, plus the authenticator code when the
+    account uses two-factor authentication, for a bearer token. Failed attempts share the web
+    login's rate limit (per account and per IP)."""
+    login = data.username.strip()
+    credentials = {"username": login, "password": data.password}
+    if "@" in login:
+        credentials["email"] = login
+    try:
+        user = get_adapter(request).authenticate(request, **credentials)
+    except ValidationError:
         return Status(429, {"detail": _("Too many failed attempts. Try again in a few minutes.")})
-    user = authenticate(request, username=data.username, password=data.password)
-    if user is None and "@" in data.username:
-        user = authenticate(request, email=data.username, password=data.password)
     if user is None:
-        ratelimit.consume(request, action="login_failed", key=key)
         return Status(401, {"detail": _("The username or password is not correct.")})
+    if services.mfa_required(user) and not services.mfa_code_valid(user, data.code):
+        return Status(
+            401,
+            {
+                "detail": _("This account uses two-factor authentication: send the code from your app as “code”."),
+                "mfa_required": True,
+            },
+        )
     _token, secret = services.api_token_create(actor=user, user=user, name=data.name)
-    return Status(200, {"token": secret, "prefix": _token.prefix})
+    return Status(200, {"token": secret, "prefix": _token.prefix, "expires_at": _token.expires_at})
 
 
 @router.delete("/auth/token", response={204: None, 400: dict})
@@ -82,7 +93,9 @@ def me(request):
             "organization_id": m.organization_id,
             "organization": m.organization.name,
         }
-    grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True).select_related("organization", "user")
+    grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True, organization__status="active").select_related(
+        "organization", "user"
+    )
     return {
         "username": user.username,
         "name": user.get_full_name() or user.first_name,

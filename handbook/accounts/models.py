@@ -59,12 +59,15 @@ class RoleGrant(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for API clients. Only its SHA-256 is stored; revoked tokens stop working."""
+    """A bearer token for API clients. Only its SHA-256 is stored. A token stops working when it is
+    revoked, when it expires, and when its user's password changes (`password_stamp`)."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     name = models.CharField(max_length=100, blank=True)
+    password_stamp = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -6,12 +6,14 @@ from ninja import Schema
 class TokenIn(Schema):
     username: str
     password: str
+    code: str = ""
     name: str = ""
 
 
 class TokenOut(Schema):
     token: str
     prefix: str
+    expires_at: datetime
 
 
 class RoleOut(Schema):

@@ -1,10 +1,12 @@
 """Accounts, role grants and API tokens: every change audited in its transaction."""
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,19 +57,29 @@ def user_create(
 def role_grant(*, actor: Any, user: User, organization: Organization, role: str) -> RoleGrant:
     if role not in Role.values:
         raise RuleViolation(_("Choose a valid role."), field="role")
+    if role == Role.ADMIN and organization.parent_id is not None:
+        raise RuleViolation(
+            _("The system administrator role is granted on the top of the tree only."), field="organization"
+        )
+    if not user.is_active:
+        raise RuleViolation(_("This account is disabled."), code="inactive", field="user")
     if role == Role.CELL_SECRETARY and not organization.type.holds_members:
         raise RuleViolation(_("A cell secretary is appointed to a cell."), code="not_a_cell", field="organization")
     if not organization.is_active:
         raise RuleViolation(_("“%(name)s” is archived.") % {"name": organization.name}, code="archived")
     if RoleGrant.objects.filter(user=user, organization=organization, role=role, revoked_at__isnull=True).exists():
         raise RuleViolation(_("This person already holds that role there."), code="duplicate")
-    grant = RoleGrant.objects.create(
-        user=user,
-        organization=organization,
-        role=role,
-        granted_at=timezone.now(),
-        granted_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    try:
+        with transaction.atomic():
+            grant = RoleGrant.objects.create(
+                user=user,
+                organization=organization,
+                role=role,
+                granted_at=timezone.now(),
+                granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError as exc:  # the same grant made concurrently
+        raise RuleViolation(_("This person already holds that role there."), code="duplicate") from exc
     audit_record(
         actor=actor,
         event_type=EventType.ROLE_GRANTED,
@@ -95,15 +107,52 @@ def role_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
     return grant
 
 
+def role_grants_release(*, actor: Any, organization: Organization) -> int:
+    """Revoke (audited) every active grant on a node that is being archived, in its transaction."""
+    grants = list(RoleGrant.objects.filter(organization=organization, revoked_at__isnull=True))
+    for grant in grants:
+        role_revoke(actor=actor, grant=grant)
+    return len(grants)
+
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _password_stamp(user: User) -> str:
+    return _hash(f"handbook-token:{user.password}")
+
+
+def mfa_required(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN).exists()
+
+
+def mfa_code_valid(user: User, code: str) -> bool:
+    """A current TOTP code (each used once) or an unused recovery code, checked by allauth."""
+    from allauth.mfa.models import Authenticator
+
+    if not code:
+        return False
+    for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
+        if authenticator.wrap().validate_code(code):
+            return True
+    return False
 
 
 @transaction.atomic
 def api_token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is shown once and never stored."""
     key = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, key_hash=_hash(key), prefix=key[:8], name=name[:100])
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=_hash(key),
+        prefix=key[:8],
+        name=name[:100],
+        password_stamp=_password_stamp(user),
+        expires_at=timezone.now() + datetime.timedelta(days=settings.HANDBOOK_API_TOKEN_DAYS),
+    )
     audit_record(actor=actor, event_type=EventType.API_TOKEN_CREATED, obj=token, after={"prefix": token.prefix})
     return token, key
 
@@ -119,14 +168,14 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key or ""), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=_hash(key or ""), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
-    if token is None:
+    if token is None or not secrets.compare_digest(token.password_stamp, _password_stamp(token.user)):
         return None
-    now = timezone.now()
     # Touch at most once a minute: a busy client must not turn every request into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

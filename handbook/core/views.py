@@ -25,7 +25,9 @@ def home(request):
         cell = member.organization
         cell.member_total = counts.subtree_member_count(cell)
         cell.official_total = counts.official_count(cell)
-    grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True).select_related("organization")
+    grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True, organization__status="active").select_related(
+        "organization"
+    )
     return render(request, "core/home.html", {"member": member, "cell": cell, "grants": grants})
 
 

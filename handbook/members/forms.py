@@ -17,7 +17,7 @@ class MemberForm(forms.Form):
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     cccd = forms.RegexField(
         label=_("Citizen ID (CCCD)"),
-        regex=r"^\d{12}$",
+        regex=r"^[0-9]{12}$",
         error_messages={"invalid": _("A citizen ID (CCCD) has exactly 12 digits.")},
     )
     status = forms.ChoiceField(label=_("Status"), choices=Member.Status.choices)

@@ -39,7 +39,7 @@ class Member(models.Model):
         _("citizen ID (CCCD)"),
         max_length=12,
         unique=True,
-        validators=[RegexValidator(r"^\d{12}$", _("A citizen ID has exactly 12 digits."))],
+        validators=[RegexValidator(r"^[0-9]{12}$", _("A citizen ID has exactly 12 digits."))],
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROBATIONARY)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")

@@ -53,7 +53,7 @@ def _validate(*, full_name: str, sex: str, date_of_birth: datetime.date, cccd: s
     if date_of_birth > timezone.localdate():
         raise RuleViolation(_("The date of birth cannot be in the future."), code="future", field="date_of_birth")
     cccd = (cccd or "").strip()
-    if len(cccd) != 12 or not cccd.isdigit():
+    if len(cccd) != 12 or not (cccd.isascii() and cccd.isdigit()):
         raise RuleViolation(_("A citizen ID (CCCD) has exactly 12 digits."), code="invalid", field="cccd")
     if status not in Member.Status.values:
         raise RuleViolation(_("Choose a valid status."), code="invalid", field="status")
@@ -106,6 +106,8 @@ def member_create(
     status: str = Member.Status.PROBATIONARY,
 ) -> Member:
     data = _validate(full_name=full_name, sex=sex, date_of_birth=date_of_birth, cccd=cccd, status=status)
+    # Lock and re-read the cell: the caller's copy may predate a move or merge (stale path/status).
+    organization = Organization.objects.select_for_update().select_related("type").get(pk=organization.pk)
     _require_cell(organization)
     if _duplicate_cccd(data["cccd"]):
         raise _duplicate_error()
@@ -124,7 +126,7 @@ def member_update(*, actor: Any, member: Member, **changes: Any) -> Member:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     before = _snapshot(member)
     values = {f: changes.get(f, getattr(member, f)) for f in EDITABLE_FIELDS}
     data = _validate(**values)
@@ -171,7 +173,8 @@ def _transfer(*, actor: Any, source: Organization, target: Organization, members
 
 @transaction.atomic
 def member_move(*, actor: Any, member: Member, organization: Organization) -> Member:
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    organization = Organization.objects.select_for_update().select_related("type").get(pk=organization.pk)
     if member.organization_id == organization.pk:
         raise RuleViolation(_("The member is already in “%(name)s”.") % {"name": organization.name}, code="no_change")
     source = member.organization

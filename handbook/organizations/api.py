@@ -148,6 +148,8 @@ def children(request, org_id: int):
 def counts(request, org_id: int):
     """Members on the rolls in the node's subtree, in total and by status (from the counters)."""
     org = access.get_or_404(_visible(request), pk=org_id)
+    if not access.covers(request.user, access.ORG_VIEW, org.path):
+        raise HttpError(404, "Not found")  # a member sees their cell, not its statistics
     by_status = member_counts.subtree_counts_by_status(org)
     return {
         "organization_id": org.pk,

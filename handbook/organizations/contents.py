@@ -34,9 +34,21 @@ class ContentHandler(Protocol):
 @dataclass
 class _Registry:
     handlers: dict[str, ContentHandler]
+    on_archive: list
 
 
-_registry = _Registry(handlers={})
+_registry = _Registry(handlers={}, on_archive=[])
+
+
+def register_on_archive(hook) -> None:
+    """`hook(actor=..., organization=...)` runs inside the transaction that archives a node (merged
+    away or dissolved): for things tied to the node that must not outlive it, such as role grants."""
+    _registry.on_archive.append(hook)
+
+
+def archived(*, actor: Any, organization: Organization) -> None:
+    for hook in _registry.on_archive:
+        hook(actor=actor, organization=organization)
 
 
 def register(handler: ContentHandler) -> None:

@@ -233,6 +233,7 @@ def organization_merge(*, actor: Any, source: Organization, target: Organization
     source.archived_at = now
     source.save(update_fields=["status", "merged_into", "archived_at"])
     _version_open(source, reason="merged", now=now)
+    contents.archived(actor=actor, organization=source)
     audit_record(
         actor=actor,
         event_type=EventType.ORGANIZATION_MERGED_INTO,
@@ -265,6 +266,7 @@ def organization_split(
     _require_active(org)
     if org.parent_id is None:
         raise RuleViolation(_("The top of the tree cannot be split."), code="root")
+    children = _lock(*children) if children else []
     if not children and not member_ids:
         raise RuleViolation(_("Choose at least one sub-organisation or member to move."), code="empty_split")
     for child in children:
@@ -320,5 +322,6 @@ def organization_dissolve(*, actor: Any, organization: Organization) -> Organiza
     org.archived_at = timezone.now()
     org.save(update_fields=["status", "archived_at"])
     _version_open(org, reason="dissolved", now=org.archived_at)
+    contents.archived(actor=actor, organization=org)
     audit_record(actor=actor, event_type=EventType.ORGANIZATION_DISSOLVED, obj=org, before=before, after=_snapshot(org))
     return org

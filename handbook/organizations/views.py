@@ -301,7 +301,7 @@ def _grantable_roles(user, org: Organization) -> list[tuple[str, str]]:
     roles = [(Role.COMMITTEE_STAFF, Role.COMMITTEE_STAFF.label), (Role.LEADER, Role.LEADER.label)]
     if org.type.holds_members:
         roles.insert(0, (Role.CELL_SECRETARY, Role.CELL_SECRETARY.label))
-    if access.scope_for(user).is_admin:
+    if access.scope_for(user).is_admin and org.parent_id is None:
         roles.append((Role.ADMIN, Role.ADMIN.label))
     return [(str(v), str(label)) for v, label in roles]
 

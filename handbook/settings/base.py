@@ -157,6 +157,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 NINJA_PAGINATION_PER_PAGE = 50
+HANDBOOK_API_TOKEN_DAYS = int(os.environ.get("HANDBOOK_API_TOKEN_DAYS", "90"))
 
 LOGGING = {
     "version": 1,
