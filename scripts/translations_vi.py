@@ -242,10 +242,8 @@ VI = {
     "Not found": "Không tìm thấy",
     "This page does not exist, or it is not within your responsibility.": "Trang này không tồn tại, hoặc không thuộc phạm vi bạn phụ trách.",
     "Back to the home page": "Về trang chủ",
-    "This account uses two-factor authentication: send the code from your app as “code”.":
-        "Tài khoản này dùng xác thực hai lớp: hãy gửi mã từ ứng dụng xác thực trong trường “code”.",
-    "The system administrator role is granted on the top of the tree only.":
-        "Vai trò quản trị hệ thống chỉ được giao ở cấp cao nhất.",
+    "This account uses two-factor authentication: send the code from your app as “code”.": "Tài khoản này dùng xác thực hai lớp: hãy gửi mã từ ứng dụng xác thực trong trường “code”.",
+    "The system administrator role is granted on the top of the tree only.": "Vai trò quản trị hệ thống chỉ được giao ở cấp cao nhất.",
     "This account is disabled.": "Tài khoản này đã bị khóa.",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên"}
