@@ -3,70 +3,21 @@
 Skipped where /usr/bin/chromium is absent (a newcomer's machine); `.ci/run` installs it on CI.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-CHROMIUM = "/usr/bin/chromium"
+from handbook.devserver import CHROMIUM, CHROMIUM_ARGS, demo_server
+
 PASSWORD = "browser-pass-1"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-data")
-    env = {**os.environ, "HANDBOOK_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "handbook.settings.base"}
-    env.pop("DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "demo", "--no-serve", "--password", PASSWORD, "--members", "300"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
+def server():
+    with demo_server(password=PASSWORD, members=300) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +25,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
