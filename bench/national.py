@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from handbook.core.names import FAMILY, FAMILY_WEIGHTS, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M  # noqa: E402
 from handbook.core.text import fold, sort_key, split_name  # noqa: E402
+from handbook.members.reference import CCCD_PROVINCES  # noqa: E402
+
+CODES = sorted(CCCD_PROVINCES)
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PASSWORD = "bench-password"  # noqa: S105
@@ -178,7 +181,7 @@ def load(url: str, *, provinces: int, communes: int, cells: int, members: int, s
                     century = (0 if year < 2000 else 2) + (0 if sex == "M" else 1)
                     skey = (province, century, year % 100)
                     serial = seq[skey] = seq.get(skey, 0) + 1
-                    cccd = f"{province + 1:03d}{century}{year % 100:02d}{serial:06d}"
+                    cccd = f"{CODES[province % len(CODES)]}{century}{year % 100:02d}{serial:06d}"
                     status = choice(STATUSES)
                     counts[(cell_id, status)] = counts.get((cell_id, status), 0) + 1
                     copy.write_row((*names, sex, born, cccd, status, cell_id, now, now))

@@ -26,10 +26,12 @@ PERSONAS = ["anonymous", "member", "secretary", "commune", "province", "leader",
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
 _cccd = iter(range(10_000_000))
+BORN = datetime.date(1980, 5, 17)
 
 
-def next_cccd() -> str:
-    return f"0370{90:02d}{next(_cccd):06d}"
+def next_cccd(sex: str = "M", born: datetime.date = BORN) -> str:
+    """A valid citizen ID: Ninh Bình (037), the sex/century digit, the year, a serial."""
+    return f"037{0 if sex == 'M' else 1}{born.year % 100:02d}{next(_cccd):06d}"
 
 
 def make_org(name: str, type_code: str, parent: Organization | None) -> Organization:
@@ -44,8 +46,8 @@ def make_member(cell: Organization, name: str, status: str = Member.Status.OFFIC
         organization=cell,
         full_name=name,
         sex=sex,
-        date_of_birth=datetime.date(1980, 5, 17),
-        cccd=next_cccd(),
+        date_of_birth=BORN,
+        cccd=next_cccd(sex),
         status=status,
     )
 

@@ -1,19 +1,9 @@
 """Log in with a phone number as well as a username or email (allauth handles those two)."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-_DIGITS = re.compile(r"\D")
-
-
-def normalize_phone(value: str) -> str:
-    """'+84 912 345 678', '0912.345.678' -> '0912345678' (Vietnamese national format)."""
-    digits = _DIGITS.sub("", value or "")
-    if digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
+from handbook.members.validators import normalize_phone
 
 
 def login_key(value: str) -> str:

@@ -21,6 +21,9 @@ class EventType(IntEnum):
     MEMBER_CREATED = 200
     MEMBER_UPDATED = 201
     MEMBER_MOVED = 202
+    MEMBER_STATUS_CHANGED = 203
+    MEMBER_TABLE_ROW_ADDED = 204
+    MEMBER_TABLE_ROW_REMOVED = 205
 
     ROLE_GRANTED = 300
     ROLE_REVOKED = 301
@@ -46,6 +49,9 @@ EVENT_LABELS = {
     EventType.MEMBER_CREATED: _("member added"),
     EventType.MEMBER_UPDATED: _("member record changed"),
     EventType.MEMBER_MOVED: _("member moved to another cell"),
+    EventType.MEMBER_STATUS_CHANGED: _("member status changed"),
+    EventType.MEMBER_TABLE_ROW_ADDED: _("member record row added"),
+    EventType.MEMBER_TABLE_ROW_REMOVED: _("member record row removed"),
     EventType.ROLE_GRANTED: _("role granted"),
     EventType.ROLE_REVOKED: _("role revoked"),
     EventType.USER_CREATED: _("account created"),

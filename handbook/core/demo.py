@@ -7,11 +7,13 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from handbook.accounts import services as account_services
 from handbook.accounts.models import Role
 from handbook.members import services as member_services
 from handbook.members.models import Member
+from handbook.members.validators import add_months, add_years
 from handbook.organizations import services as org_services
 from handbook.organizations.models import Organization, OrganizationType
 
@@ -49,6 +51,7 @@ OTHER_GRASSROOTS = [
 GRASSROOTS_CELLS = ["Chi bộ Báo Ninh Bình", "Chi bộ Đài Phát thanh và Truyền hình tỉnh"]
 
 PROVINCE_CODE = {"Ninh Bình": "037", "Cao Bằng": "004"}
+ETHNICITIES = {"Ninh Bình": ["Kinh", "Mường", "Tày"], "Cao Bằng": ["Tày", "Nùng", "Kinh"]}
 
 
 @dataclass
@@ -83,6 +86,19 @@ class DemoBuilder:
         century_digit = (0 if born.year < 2000 else 2) + (0 if sex == "M" else 1)
         return f"{PROVINCE_CODE[province]}{century_digit}{born.year % 100:02d}{self.cccd_seq:06d}"
 
+    def party_dates(self, born: datetime.date, status: str) -> dict:
+        """Admission at 18–40 (probationary members: within the last year), official 12–15 months later."""
+        today = timezone.localdate()
+        if status == Member.Status.PROBATIONARY:
+            admission = today - datetime.timedelta(days=self.rng.randint(20, 330))
+            return {"admission_date": max(admission, add_years(born, 18))}
+        latest = today - datetime.timedelta(days=500)
+        admission = min(add_years(born, self.rng.randint(18, 40)), latest)
+        if admission < add_years(born, 18):
+            return {}
+        official = add_months(admission, self.rng.randint(12, 15))
+        return {"admission_date": admission, "official_date": min(official, today)}
+
     def add_members(
         self, cell: Organization, count: int, province: str, *, officials_at_least: int = 0
     ) -> list[Member]:
@@ -110,6 +126,13 @@ class DemoBuilder:
                     date_of_birth=born,
                     cccd=self.cccd(province, sex, born),
                     status=status,
+                    birth_province_code=PROVINCE_CODE[province],
+                    ethnicity=self.rng.choices(ETHNICITIES[province], [8, 1, 1])[0],
+                    religion=self.rng.choices(["Không", "Phật giáo", "Công giáo"], [8, 1, 1])[0],
+                    phone=f"09{self.rng.randint(10_000_000, 99_999_999)}" if self.rng.random() < 0.7 else "",
+                    general_education="12/12" if born.year > 1960 or self.rng.random() < 0.5 else "10/10",
+                    political_theory=self.rng.choices(["", "elementary", "intermediate", "advanced"], [2, 5, 2, 1])[0],
+                    **self.party_dates(born, status),
                 )
             )
         return made

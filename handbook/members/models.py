@@ -27,6 +27,17 @@ class Member(models.Model):
     #: Statuses that count as belonging to the cell today.
     ON_ROLLS = (Status.PROBATIONARY, Status.OFFICIAL, Status.EXEMPT, Status.TEMPORARILY_AWAY)
 
+    class TheoryLevel(models.TextChoices):
+        NONE = "", _("None")
+        ELEMENTARY = "elementary", _("Elementary")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        ADVANCED = "advanced", _("Advanced")
+        BACHELOR = "bachelor", _("Bachelor of political science")
+
+    #: Fields shown only to roles granted the sensitive-data permission (and to the member).
+    SENSITIVE_FIELDS = ("religion", "ethnicity", "cccd", "economic_situation")
+
+    # --- identity ---------------------------------------------------------------------------
     full_name = models.CharField(_("full name"), max_length=150)
     family_name = models.CharField(max_length=50, blank=True)
     middle_name = models.CharField(max_length=80, blank=True)
@@ -41,8 +52,50 @@ class Member(models.Model):
         unique=True,
         validators=[RegexValidator(r"^[0-9]{12}$", _("A citizen ID has exactly 12 digits."))],
     )
+    other_names = models.CharField(_("other names"), max_length=150, blank=True)
+    birth_place = models.CharField(_("place of birth"), max_length=200, blank=True)
+    birth_province_code = models.CharField(
+        _("province where the birth was registered"), max_length=3, blank=True, help_text=_("As in the citizen ID.")
+    )
+    hometown = models.CharField(_("hometown"), max_length=200, blank=True)
+    residence = models.CharField(_("residence"), max_length=300, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=50, blank=True)
+    religion = models.CharField(_("religion"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=15, blank=True, db_index=True)
+
+    # --- party -------------------------------------------------------------------------------
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROBATIONARY)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    record_number = models.CharField(_("record number"), max_length=20, blank=True)
+    card_number = models.CharField(_("party card number"), max_length=20, null=True, blank=True, unique=True)
+    admission_date = models.DateField(_("admission date"), null=True, blank=True)
+    official_date = models.DateField(_("official-membership date"), null=True, blank=True)
+    admitting_organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("admitting cell"),
+    )
+    introducer_1 = models.CharField(_("first introducer"), max_length=150, blank=True)
+    introducer_2 = models.CharField(_("second introducer"), max_length=150, blank=True)
+
+    # --- background --------------------------------------------------------------------------
+    general_education = models.CharField(_("general education"), max_length=10, blank=True, help_text="12/12")
+    professional_qualification = models.CharField(_("profession"), max_length=200, blank=True)
+    academic_degree = models.CharField(_("degree"), max_length=100, blank=True)
+    political_theory = models.CharField(
+        _("political theory"), max_length=12, choices=TheoryLevel.choices, blank=True, default=""
+    )
+    foreign_languages = models.CharField(_("foreign languages"), max_length=200, blank=True)
+    it_skills = models.CharField(_("IT skills"), max_length=200, blank=True)
+    youth_union_date = models.DateField(_("Youth Union admission"), null=True, blank=True)
+    military_enlisted = models.DateField(_("military service from"), null=True, blank=True)
+    military_discharged = models.DateField(_("military service until"), null=True, blank=True)
+    military_rank = models.CharField(_("military rank"), max_length=50, blank=True)
+    economic_situation = models.TextField(_("economic situation"), blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -78,3 +131,169 @@ class MemberCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.status}: {self.count}"
+
+
+class StatusChange(models.Model):
+    """The member's status history: each change with the day it took effect. Party age is
+    computed from it (`party_age.party_age`)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="status_changes")
+    status = models.CharField(_("status"), max_length=12, choices=Member.Status.choices)
+    effective_date = models.DateField(_("effective from"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member", "effective_date", "id"]
+        indexes = [models.Index(fields=["member", "effective_date"], name="statuschange_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.status} from {self.effective_date}"
+
+
+class RecordTable(models.Model):
+    """Base of the record's tables (work history, training, ...): rows belong to one member."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    #: Rows of these tables are sensitive: shown only with the sensitive-data permission.
+    sensitive = False
+
+    class Meta:
+        abstract = True
+
+
+class WorkHistory(RecordTable):
+    """Work history (quá trình công tác)."""
+
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    position = models.CharField(_("position"), max_length=200)
+    workplace = models.CharField(_("workplace"), max_length=200)
+
+    class Meta:
+        ordering = ["member", "start", "id"]
+        verbose_name = _("work history")
+
+    def __str__(self) -> str:
+        return f"{self.position}, {self.workplace}"
+
+
+class Training(RecordTable):
+    """Training and education courses (đào tạo, bồi dưỡng)."""
+
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    institution = models.CharField(_("institution"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200)
+    qualification = models.CharField(_("qualification"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["member", "start", "id"]
+        verbose_name = _("training")
+
+    def __str__(self) -> str:
+        return f"{self.subject}, {self.institution}"
+
+
+class Reward(RecordTable):
+    """Commendations and rewards (khen thưởng)."""
+
+    date = models.DateField(_("date"))
+    title = models.CharField(_("reward"), max_length=200)
+    decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["member", "date", "id"]
+        verbose_name = _("reward")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Badge(RecordTable):
+    """Party membership badges (huy hiệu Đảng) by years of party age."""
+
+    YEARS = [(n, str(n)) for n in (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)]
+
+    years = models.PositiveSmallIntegerField(_("years"), choices=YEARS)
+    awarded_on = models.DateField(_("awarded on"))
+
+    class Meta:
+        ordering = ["member", "years"]
+        verbose_name = _("badge")
+        constraints = [models.UniqueConstraint(fields=["member", "years"], name="badge_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.years}"
+
+
+class DisciplineRecord(RecordTable):
+    """Disciplinary measures (kỷ luật). Sensitive."""
+
+    class Form(models.TextChoices):
+        REPRIMAND = "reprimand", _("Reprimand")
+        WARNING = "warning", _("Warning")
+        REMOVAL_FROM_POST = "removal", _("Removal from post")
+        EXPULSION = "expulsion", _("Expulsion")
+
+    sensitive = True
+
+    date = models.DateField(_("date"))
+    form = models.CharField(_("form"), max_length=12, choices=Form.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.CharField(_("decided by"), max_length=200)
+
+    class Meta:
+        ordering = ["member", "date", "id"]
+        verbose_name = _("discipline record")
+
+    def __str__(self) -> str:
+        return self.get_form_display()
+
+
+class FamilyMember(RecordTable):
+    """Family members (quan hệ gia đình). Sensitive."""
+
+    sensitive = True
+
+    relation = models.CharField(_("relation"), max_length=50)
+    full_name = models.CharField(_("full name"), max_length=150)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["member", "id"]
+        verbose_name = _("family member")
+
+    def __str__(self) -> str:
+        return f"{self.relation}: {self.full_name}"
+
+
+class TravelAbroad(RecordTable):
+    """Travel abroad (đi nước ngoài)."""
+
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    country = models.CharField(_("country"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=200)
+
+    class Meta:
+        ordering = ["member", "start", "id"]
+        verbose_name = _("travel abroad")
+
+    def __str__(self) -> str:
+        return f"{self.country} ({self.start})"
+
+
+#: The record's tables, by the key used in URLs and the API.
+RECORD_TABLES: dict[str, type[RecordTable]] = {
+    "work": WorkHistory,
+    "training": Training,
+    "rewards": Reward,
+    "badges": Badge,
+    "discipline": DisciplineRecord,
+    "family": FamilyMember,
+    "travel": TravelAbroad,
+}

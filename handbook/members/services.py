@@ -16,9 +16,43 @@ from handbook.core.text import fold, sort_key, split_name
 from handbook.organizations.models import Organization
 from handbook.organizations.paths import subtree_q
 
-from .models import Member, MemberCount
+from . import party_age, validators
+from .models import Member, MemberCount, StatusChange
 
-EDITABLE_FIELDS = ("full_name", "sex", "date_of_birth", "cccd", "status")
+#: Scalar fields of the record that services accept (status changes go through member_status_change).
+RECORD_FIELDS = (
+    "full_name",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "birth_place",
+    "birth_province_code",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "cccd",
+    "phone",
+    "record_number",
+    "card_number",
+    "admission_date",
+    "official_date",
+    "introducer_1",
+    "introducer_2",
+    "general_education",
+    "professional_qualification",
+    "academic_degree",
+    "political_theory",
+    "foreign_languages",
+    "it_skills",
+    "youth_union_date",
+    "military_enlisted",
+    "military_discharged",
+    "military_rank",
+    "economic_situation",
+)
+EDITABLE_FIELDS = (*RECORD_FIELDS, "status", "admitting_organization_id")
+TEXT_LIMITS = {f.name: f.max_length for f in Member._meta.fields if getattr(f, "max_length", None)}
 
 
 def _snapshot(member: Member) -> dict:
@@ -40,36 +74,45 @@ def _count_add(organization: Organization, status: str, delta: int) -> None:
             rows.update(count=F("count") + delta)
 
 
-def _validate(*, full_name: str, sex: str, date_of_birth: datetime.date, cccd: str, status: str) -> dict:
-    full_name = " ".join((full_name or "").split())
-    if not full_name:
-        raise RuleViolation(_("Enter the member's full name."), code="required", field="full_name")
-    if len(full_name) > 150:
-        raise RuleViolation(_("The name is longer than 150 characters."), code="too_long", field="full_name")
-    if sex not in Member.Sex.values:
-        raise RuleViolation(_("Choose the member's sex."), code="invalid", field="sex")
-    if not isinstance(date_of_birth, datetime.date):
-        raise RuleViolation(_("Enter a valid date of birth."), code="invalid", field="date_of_birth")
-    if date_of_birth > timezone.localdate():
-        raise RuleViolation(_("The date of birth cannot be in the future."), code="future", field="date_of_birth")
-    cccd = (cccd or "").strip()
-    if len(cccd) != 12 or not (cccd.isascii() and cccd.isdigit()):
-        raise RuleViolation(_("A citizen ID (CCCD) has exactly 12 digits."), code="invalid", field="cccd")
-    if status not in Member.Status.values:
-        raise RuleViolation(_("Choose a valid status."), code="invalid", field="status")
-    family, middle, given = split_name(full_name)
-    return {
-        "full_name": full_name,
-        "family_name": family,
-        "middle_name": middle,
-        "given_name": given,
-        "search_name": fold(full_name),
-        "sort_key": sort_key(full_name),
-        "sex": sex,
-        "date_of_birth": date_of_birth,
-        "cccd": cccd,
-        "status": status,
-    }
+def _clean(values: dict) -> dict:
+    """Normalise text (spaces, phone digits) without judging it; judging is record_problems()."""
+    data = dict(values)
+    for field, value in values.items():
+        if isinstance(value, str):
+            data[field] = value.strip() if field == "economic_situation" else " ".join(value.split())
+    if data.get("phone"):
+        data["phone"] = validators.normalize_phone(data["phone"])
+    data["card_number"] = data.get("card_number") or None
+    data["political_theory"] = data.get("political_theory") or ""
+    return data
+
+
+def _validate(values: dict) -> dict:
+    """All problems at once (RuleViolation.errors), or the record's values with derived fields."""
+    data = _clean(values)
+    problems = validators.record_problems(
+        data,
+        today=timezone.localdate(),
+        sexes=Member.Sex.values,
+        statuses=Member.Status.values,
+        theory_levels=Member.TheoryLevel.values,
+    )
+    for field, limit in TEXT_LIMITS.items():
+        value = data.get(field)
+        if isinstance(value, str) and len(value) > limit and field not in problems:
+            problems[field] = _("At most %(n)s characters.") % {"n": limit}
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise RuleViolation(message, code="invalid", field=field, errors=problems)
+    family, middle, given = split_name(data["full_name"])
+    data.update(
+        family_name=family,
+        middle_name=middle,
+        given_name=given,
+        search_name=fold(data["full_name"]),
+        sort_key=sort_key(data["full_name"]),
+    )
+    return data
 
 
 def _require_cell(organization: Organization) -> None:
@@ -94,28 +137,43 @@ def _duplicate_error() -> RuleViolation:
     return RuleViolation(_("A member with this citizen ID (CCCD) already exists."), code="duplicate", field="cccd")
 
 
+def _check_unique(data: dict, exclude_pk: int | None = None) -> None:
+    if _duplicate_cccd(data["cccd"], exclude_pk):
+        raise _duplicate_error()
+    card = data.get("card_number")
+    if card and Member.objects.filter(card_number=card).exclude(pk=exclude_pk).exists():
+        raise RuleViolation(_("Another member has this party card number."), code="duplicate", field="card_number")
+
+
+def _integrity_error(exc: IntegrityError) -> RuleViolation:
+    if "card_number" in str(exc):
+        return RuleViolation(_("Another member has this party card number."), code="duplicate", field="card_number")
+    return _duplicate_error()
+
+
 @transaction.atomic
 def member_create(
-    *,
-    actor: Any,
-    organization: Organization,
-    full_name: str,
-    sex: str,
-    date_of_birth: datetime.date,
-    cccd: str,
-    status: str = Member.Status.PROBATIONARY,
+    *, actor: Any, organization: Organization, status: str = Member.Status.PROBATIONARY, **fields: Any
 ) -> Member:
-    data = _validate(full_name=full_name, sex=sex, date_of_birth=date_of_birth, cccd=cccd, status=status)
+    """Add a member to a cell. Required: full_name, sex, date_of_birth, cccd; any RECORD_FIELDS."""
+    unknown = set(fields) - set(RECORD_FIELDS) - {"admitting_organization"}
+    if unknown:
+        raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    admitting = fields.pop("admitting_organization", None)
+    values = {f: fields.get(f, "" if f not in validators.DATE_FIELDS else None) for f in RECORD_FIELDS}
+    data = _validate({**values, "status": status})
     # Lock and re-read the cell: the caller's copy may predate a move or merge (stale path/status).
     organization = Organization.objects.select_for_update().select_related("type").get(pk=organization.pk)
     _require_cell(organization)
-    if _duplicate_cccd(data["cccd"]):
-        raise _duplicate_error()
+    _check_unique(data)
     try:
         with transaction.atomic():
-            member = Member.objects.create(organization=organization, **data)
+            member = Member.objects.create(organization=organization, admitting_organization=admitting, **data)
     except IntegrityError as exc:
-        raise _duplicate_error() from exc
+        raise _integrity_error(exc) from exc
+    StatusChange.objects.create(
+        member=member, status=member.status, effective_date=member.admission_date or timezone.localdate()
+    )
     _count_add(organization, member.status, 1)
     audit_record(actor=actor, event_type=EventType.MEMBER_CREATED, obj=member, after=_snapshot(member))
     return member
@@ -123,30 +181,78 @@ def member_create(
 
 @transaction.atomic
 def member_update(*, actor: Any, member: Member, **changes: Any) -> Member:
+    """Change record fields; a changed `status` is recorded in the status history as of today."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     before = _snapshot(member)
-    values = {f: changes.get(f, getattr(member, f)) for f in EDITABLE_FIELDS}
-    data = _validate(**values)
-    if data["cccd"] != member.cccd and _duplicate_cccd(data["cccd"], exclude_pk=member.pk):
-        raise _duplicate_error()
+    new_status = changes.pop("status", member.status)
+    admitting = changes.pop("admitting_organization_id", member.admitting_organization_id)
+    values = {f: changes.get(f, getattr(member, f)) for f in RECORD_FIELDS}
+    data = _validate({**values, "status": new_status})
+    _check_unique(data, exclude_pk=member.pk)
     old_status = member.status
     for key, value in data.items():
         setattr(member, key, value)
+    member.admitting_organization_id = admitting
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise _duplicate_error() from exc
+        raise _integrity_error(exc) from exc
     if old_status != member.status:
+        StatusChange.objects.create(member=member, status=member.status, effective_date=timezone.localdate())
         _count_add(member.organization, old_status, -1)
         _count_add(member.organization, member.status, 1)
     after = _snapshot(member)
     if after != before:
-        audit_record(actor=actor, event_type=EventType.MEMBER_UPDATED, obj=member, before=before, after=after)
+        changed = [k for k in after if after[k] != before[k]]
+        audit_record(
+            actor=actor,
+            event_type=EventType.MEMBER_UPDATED,
+            obj=member,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
     return member
+
+
+@transaction.atomic
+def member_status_change(
+    *, actor: Any, member: Member, status: str, effective_date: datetime.date, note: str = ""
+) -> StatusChange:
+    """Record a status change that took effect on a given day (e.g. removal from the rolls last
+    month). The current status becomes the status of the latest change."""
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    if status not in Member.Status.values:
+        raise RuleViolation(_("Choose a valid status."), field="status")
+    problem = validators.not_future_problem(effective_date, today=timezone.localdate())
+    if problem:
+        raise RuleViolation(problem, code="future", field="effective_date")
+    if member.admission_date and effective_date < member.admission_date:
+        raise RuleViolation(_("A status change cannot precede the admission."), field="effective_date")
+    change = StatusChange.objects.create(member=member, status=status, effective_date=effective_date, note=note[:300])
+    latest = StatusChange.objects.filter(member=member).order_by("-effective_date", "-id").first()
+    old_status = member.status
+    if latest.status != old_status:
+        member.status = latest.status
+        member.save(update_fields=["status", "updated_at"])
+        _count_add(member.organization, old_status, -1)
+        _count_add(member.organization, member.status, 1)
+    audit_record(
+        actor=actor,
+        event_type=EventType.MEMBER_STATUS_CHANGED,
+        obj=member,
+        before={"status": old_status},
+        after={"status": member.status, "recorded": status, "effective_date": effective_date, "note": note},
+    )
+    return change
+
+
+def member_party_age(member: Member) -> party_age.PartyAge:
+    history = StatusChange.objects.filter(member=member).values_list("effective_date", "status")
+    return party_age.party_age(member.admission_date, list(history), today=timezone.localdate())
 
 
 def _transfer(*, actor: Any, source: Organization, target: Organization, members: list[Member]) -> int:

@@ -11,6 +11,7 @@ from handbook.core.errors import RuleViolation
 from handbook.core.text import fold, sort_key
 from handbook.members import counts, queries, services
 from handbook.members.models import Member, MemberCount
+from handbook.testing import BORN
 
 
 def make(w, **overrides):
@@ -30,10 +31,10 @@ def make(w, **overrides):
 def test_a_duplicate_citizen_id_is_refused_with_a_clear_message(w):
     before = Member.objects.count()
     with pytest.raises(RuleViolation) as err:
-        make(w, cccd=w.other_member.cccd)
+        make(w, cccd=w.other_member.cccd, sex="M", date_of_birth=BORN)
     assert err.value.field == "cccd" and str(err.value) == "Đã có đảng viên mang số CCCD này."
     with translation.override("en"), pytest.raises(RuleViolation) as err:
-        make(w, cccd=w.other_member.cccd)
+        make(w, cccd=w.other_member.cccd, sex="M", date_of_birth=BORN)
     assert str(err.value) == "A member with this citizen ID (CCCD) already exists."
     assert Member.objects.count() == before
 
