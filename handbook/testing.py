@@ -66,7 +66,18 @@ def build_world() -> None:
 
     own = make_member(a1a, "Nguyễn Văn Ánh")
     secretary_member = make_member(a1a, "Trần Thị Bích", sex="F")
-    make_member(a1a, "Lê Văn Cường")
+    other = make_member(a1a, "Lê Văn Cường")
+    member_services.member_row_add(
+        actor=None,
+        member=other,
+        table="work",
+        start=datetime.date(2005, 1, 1),
+        position="Giáo viên",
+        workplace="Trường THCS",
+    )
+    member_services.member_row_add(
+        actor=None, member=other, table="family", relation="Vợ", full_name="Ngô Thị Hằng", birth_year=1982
+    )
     make_member(a1a, "Phạm Thị Dung", status=Member.Status.PROBATIONARY, sex="F")
     make_member(a1b, "Hoàng Văn Em")
     make_member(a1b, "Đỗ Thị Gấm", sex="F")
@@ -75,7 +86,7 @@ def build_world() -> None:
     for name in ("Hà Văn Lâm", "Nông Thị Mai", "Lò Văn Nam"):
         make_member(b1a, name)
 
-    def login(username, role=None, where=None, member=None, phone=""):
+    def login(username, role=None, where=None, member=None, phone="", sensitive=False):
         user = account_services.user_create(
             actor=None,
             username=username,
@@ -85,14 +96,14 @@ def build_world() -> None:
             email=f"{username}@example.org",
         )
         if role:
-            account_services.role_grant(actor=None, user=user, organization=where, role=role)
+            account_services.role_grant(actor=None, user=user, organization=where, role=role, sensitive_data=sensitive)
 
     login("member", member=own, phone="0912000001")
-    login("secretary", Role.CELL_SECRETARY, a1a, member=secretary_member)
-    login("commune", Role.COMMITTEE_STAFF, a1)
+    login("secretary", Role.CELL_SECRETARY, a1a, member=secretary_member, sensitive=True)
+    login("commune", Role.COMMITTEE_STAFF, a1, sensitive=True)
     login("province", Role.COMMITTEE_STAFF, a)
     login("leader", Role.LEADER, a)
-    login("outsider", Role.COMMITTEE_STAFF, b)
+    login("outsider", Role.COMMITTEE_STAFF, b, sensitive=True)
     login("admin", Role.ADMIN, central)
     del a2, b1a
 

@@ -38,6 +38,11 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="grants")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="grants")
     role = models.CharField(max_length=20, choices=Role.choices)
+    sensitive_data = models.BooleanField(
+        _("may see sensitive data"),
+        default=False,
+        help_text=_("Religion, ethnicity, citizen ID, family, discipline and economic situation."),
+    )
     granted_at = models.DateTimeField()
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -54,7 +54,9 @@ def user_create(
 
 
 @transaction.atomic
-def role_grant(*, actor: Any, user: User, organization: Organization, role: str) -> RoleGrant:
+def role_grant(
+    *, actor: Any, user: User, organization: Organization, role: str, sensitive_data: bool = False
+) -> RoleGrant:
     if role not in Role.values:
         raise RuleViolation(_("Choose a valid role."), field="role")
     if role == Role.ADMIN and organization.parent_id is not None:
@@ -75,6 +77,7 @@ def role_grant(*, actor: Any, user: User, organization: Organization, role: str)
                 user=user,
                 organization=organization,
                 role=role,
+                sensitive_data=sensitive_data,
                 granted_at=timezone.now(),
                 granted_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
@@ -84,7 +87,12 @@ def role_grant(*, actor: Any, user: User, organization: Organization, role: str)
         actor=actor,
         event_type=EventType.ROLE_GRANTED,
         obj=grant,
-        after={"user": user.username, "organization_id": organization.pk, "role": role},
+        after={
+            "user": user.username,
+            "organization_id": organization.pk,
+            "role": role,
+            "sensitive_data": sensitive_data,
+        },
     )
     return grant
 

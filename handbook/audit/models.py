@@ -116,3 +116,41 @@ class AuditEvent(models.Model):
             return EventType(self.event_type).label
         except ValueError:
             return str(self.event_type)
+
+
+class SensitiveAccess(models.Model):
+    """One read of a member's sensitive fields by someone other than the member: who, whose
+    record, which fields, when, through which channel. Append-only, like AuditEvent. The member
+    sees these rows for their own record."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("page")
+        API = "api", _("API")
+        EXPORT = "export", _("export")
+        PRINT = "print", _("printed sheet")
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=150)
+    member_id = models.BigIntegerField(db_index=True)
+    fields = models.JSONField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["member_id", "occurred_at"], name="sensitive_member_idx")]
+        verbose_name = _("sensitive data access")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} → member {self.member_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Access records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Access records are append-only.")

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .context import current_request_id
-from .models import AuditEvent, EventType
+from .models import AuditEvent, EventType, SensitiveAccess
 
 
 def _in_transaction() -> bool:
@@ -87,4 +87,27 @@ def audit_record_many(
         for obj in objects
     ]
     AuditEvent.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def sensitive_read(*, actor: Any, member_ids: list[int], fields: list[str], channel: str) -> int:
+    """Record that `actor` received these sensitive fields of these members (not their own)."""
+    if not fields or not member_ids:
+        return 0
+    own = getattr(actor, "member_id", None)
+    now = timezone.now()
+    rows = [
+        SensitiveAccess(
+            occurred_at=now,
+            actor=actor,
+            actor_label=actor.get_username()[:150],
+            member_id=member_id,
+            fields=sorted(fields),
+            channel=channel,
+            request_id=current_request_id(),
+        )
+        for member_id in member_ids
+        if member_id != own
+    ]
+    SensitiveAccess.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

@@ -23,6 +23,9 @@ MEMBER_CHANGE = "member.change"
 ROLE_VIEW = "role.view"
 ROLE_CHANGE = "role.change"
 AUDIT_VIEW = "audit.view"
+#: Religion, ethnicity, CCCD, family, discipline, economic situation: granted per role grant
+#: (`RoleGrant.sensitive_data`), always held by administrators, never by a role alone.
+MEMBER_SENSITIVE = "member.sensitive"
 
 #: What each role allows, for the subtree of the node it is granted on.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -76,13 +79,16 @@ def scope_for(user) -> Scope:
 
     grants = RoleGrant.objects.filter(
         user_id=user.pk, revoked_at__isnull=True, organization__status="active"
-    ).values_list("role", "organization__path")
+    ).values_list("role", "organization__path", "sensitive_data")
     by_perm: dict[str, set[str]] = {}
     is_admin = False
-    for role, path in grants:
+    for role, path, sensitive in grants:
         is_admin = is_admin or role == "admin"
-        for perm in ROLE_PERMISSIONS.get(role, ()):
+        perms = ROLE_PERMISSIONS.get(role, frozenset())
+        for perm in perms:
             by_perm.setdefault(perm, set()).add(path)
+        if (sensitive or role == "admin") and MEMBER_VIEW in perms:
+            by_perm.setdefault(MEMBER_SENSITIVE, set()).add(path)
     member_id = user.member_id
     cell_path = None
     if member_id:
@@ -191,6 +197,14 @@ def can(user, perm: str, obj) -> bool:
 def covers(user, perm: str, path: str) -> bool:
     """Whether the node at `path` lies in one of the user's subtrees for `perm` (no query)."""
     return any(path.startswith(root) for root in scope_for(user).paths(perm))
+
+
+def sees_sensitive(user, member) -> bool:
+    """The member themselves, or a role granted the sensitive-data permission over their cell."""
+    scope = scope_for(user)
+    if scope.member_id is not None and scope.member_id == member.pk:
+        return True
+    return covers(user, MEMBER_SENSITIVE, member.organization.path)
 
 
 def get_or_404(queryset: QuerySet, **lookup):

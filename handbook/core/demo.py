@@ -147,6 +147,7 @@ class DemoBuilder:
         phone: str = "",
         full_name: str = "",
         email: str = "",
+        sensitive: bool = False,
     ) -> None:
         user = account_services.user_create(
             actor=None,
@@ -158,7 +159,7 @@ class DemoBuilder:
             email=email,
         )
         if role:
-            account_services.role_grant(actor=None, user=user, organization=where, role=role)
+            account_services.role_grant(actor=None, user=user, organization=where, role=role, sensitive_data=sensitive)
         label = dict(Role.choices).get(role, "Member") if role else "Member"
         self.personas.append(Persona(username=username, role=str(label), where=where.name, phone=phone))
 
@@ -205,10 +206,10 @@ class DemoBuilder:
             self.add_members(self.org(name, "cell", other_commune), 12, "Cao Bằng")
 
         self.login("admin", Role.ADMIN, central, full_name="Quản trị hệ thống", email="admin@example.org")
-        self.login("tinh", Role.COMMITTEE_STAFF, province, full_name="Trần Văn Tỉnh")
+        self.login("tinh", Role.COMMITTEE_STAFF, province, full_name="Trần Văn Tỉnh", sensitive=True)
         self.login("lanhdao", Role.LEADER, province, full_name="Phạm Thị Lãnh")
-        self.login("xa", Role.COMMITTEE_STAFF, first_commune, full_name="Lê Văn Xã")
-        self.login("bithu", Role.CELL_SECRETARY, first_cell, member=demo_members[0])
+        self.login("xa", Role.COMMITTEE_STAFF, first_commune, full_name="Lê Văn Xã", sensitive=True)
+        self.login("bithu", Role.CELL_SECRETARY, first_cell, member=demo_members[0], sensitive=True)
         self.login("dangvien", None, first_cell, member=demo_members[1], phone="0912345678")
         self.login("caobang", Role.COMMITTEE_STAFF, other, full_name="Hoàng Văn Bằng")
         return self.personas

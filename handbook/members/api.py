@@ -1,16 +1,24 @@
-"""API for member records: the scoped list with filters, one record, create and update."""
+"""API for member records: list, the full record (protected fields only for those allowed), create,
+update, status changes and the record's tables."""
 
 import datetime
+from typing import Any
 
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from handbook.audit.models import SensitiveAccess
+from handbook.audit.services import sensitive_read
 from handbook.core import access
 
 from . import queries, services
-from .models import Member
+from .models import RECORD_TABLES, Member
+from .record import record_view
 
 router = Router(tags=["members"])
+
+PROTECTED = "Protected: present only for the member and for roles with the sensitive-data permission."
 
 
 class MemberOut(Schema):
@@ -18,7 +26,6 @@ class MemberOut(Schema):
     full_name: str
     sex: str
     date_of_birth: datetime.date
-    cccd: str
     status: str
     organization_id: int
     organization: str
@@ -32,11 +39,58 @@ class MemberPage(Schema):
 
 
 class MemberFilters(Schema):
-    q: str = ""
+    q: str = Field("", description="Name (diacritics ignored), phone, party card number, or CCCD (protected)")
     status: str = ""
     sex: str = ""
     organization_id: int | None = None
     page: int = 1
+
+
+class StatusChangeOut(Schema):
+    status: str
+    effective_date: datetime.date
+    note: str
+
+
+class MemberRecordOut(Schema):
+    id: int
+    organization_id: int
+    organization: str
+    full_name: str
+    other_names: str | None = None
+    sex: str
+    date_of_birth: datetime.date
+    birth_place: str | None = None
+    birth_province_code: str | None = None
+    hometown: str | None = None
+    residence: str | None = None
+    ethnicity: str | None = Field(None, description=PROTECTED)
+    religion: str | None = Field(None, description=PROTECTED)
+    cccd: str | None = Field(None, description=PROTECTED)
+    phone: str | None = None
+    status: str
+    record_number: str | None = None
+    card_number: str | None = None
+    admission_date: datetime.date | None = None
+    official_date: datetime.date | None = None
+    admitting_organization: int | None = None
+    introducer_1: str | None = None
+    introducer_2: str | None = None
+    general_education: str | None = None
+    professional_qualification: str | None = None
+    academic_degree: str | None = None
+    political_theory: str | None = None
+    foreign_languages: str | None = None
+    it_skills: str | None = None
+    youth_union_date: datetime.date | None = None
+    military_enlisted: datetime.date | None = None
+    military_discharged: datetime.date | None = None
+    military_rank: str | None = None
+    economic_situation: str | None = Field(None, description=PROTECTED)
+    party_age_years: int
+    party_age_months: int
+    status_history: list[StatusChangeOut]
+    tables: list[str] = Field(description="Tables this caller may read (`GET /members/{id}/tables/{table}`)")
 
 
 class MemberIn(Schema):
@@ -46,14 +100,73 @@ class MemberIn(Schema):
     date_of_birth: datetime.date
     cccd: str
     status: str = Member.Status.PROBATIONARY
+    other_names: str = ""
+    birth_place: str = ""
+    birth_province_code: str = ""
+    hometown: str = ""
+    residence: str = ""
+    ethnicity: str = ""
+    religion: str = ""
+    phone: str = ""
+    record_number: str = ""
+    card_number: str = ""
+    admission_date: datetime.date | None = None
+    official_date: datetime.date | None = None
+    introducer_1: str = ""
+    introducer_2: str = ""
+    general_education: str = ""
+    professional_qualification: str = ""
+    academic_degree: str = ""
+    political_theory: str = ""
+    foreign_languages: str = ""
+    it_skills: str = ""
+    youth_union_date: datetime.date | None = None
+    military_enlisted: datetime.date | None = None
+    military_discharged: datetime.date | None = None
+    military_rank: str = ""
+    economic_situation: str = ""
 
 
 class MemberPatch(Schema):
+    """Only the fields sent are changed. A changed status is recorded as of today; use
+    `POST /members/{id}/status` for a change with another effective date."""
+
     full_name: str | None = None
+    other_names: str | None = None
     sex: str | None = None
     date_of_birth: datetime.date | None = None
+    birth_place: str | None = None
+    birth_province_code: str | None = None
+    hometown: str | None = None
+    residence: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
     cccd: str | None = None
+    phone: str | None = None
     status: str | None = None
+    record_number: str | None = None
+    card_number: str | None = None
+    admission_date: datetime.date | None = None
+    official_date: datetime.date | None = None
+    introducer_1: str | None = None
+    introducer_2: str | None = None
+    general_education: str | None = None
+    professional_qualification: str | None = None
+    academic_degree: str | None = None
+    political_theory: str | None = None
+    foreign_languages: str | None = None
+    it_skills: str | None = None
+    youth_union_date: datetime.date | None = None
+    military_enlisted: datetime.date | None = None
+    military_discharged: datetime.date | None = None
+    military_rank: str | None = None
+    economic_situation: str | None = None
+
+
+class StatusIn(Schema):
+    status: str
+    effective_date: datetime.date
+    note: str = ""
 
 
 PAGE_SIZE = 50
@@ -65,55 +178,129 @@ def _out(m: Member) -> dict:
         "full_name": m.full_name,
         "sex": m.sex,
         "date_of_birth": m.date_of_birth,
-        "cccd": m.cccd,
         "status": m.status,
         "organization_id": m.organization_id,
         "organization": m.organization.name,
     }
 
 
+def _visible(request, member_id: int) -> Member:
+    return access.get_or_404(
+        access.members(request.user).select_related("organization", "admitting_organization"), pk=member_id
+    )
+
+
+def _changeable(request, member_id: int) -> Member:
+    return access.get_or_404(
+        access.members(request.user, access.MEMBER_CHANGE).select_related("organization"), pk=member_id
+    )
+
+
+def _record(request, member: Member) -> dict:
+    view = record_view(request.user, member, channel=SensitiveAccess.Channel.API)
+    return {
+        **view.values(),
+        "id": member.pk,
+        "organization_id": member.organization_id,
+        "organization": member.organization.name,
+        "party_age_years": view.party_age.years,
+        "party_age_months": view.party_age.months,
+        "status_history": [
+            {"status": h.status, "effective_date": h.effective_date, "note": h.note} for h in view.history
+        ],
+        "tables": [t.key for t in view.tables],
+    }
+
+
 @router.get("", response=MemberPage)
 def member_list(request, filters: Query[MemberFilters]):
-    """Members in the caller's scope, 50 a page, in Vietnamese name order."""
+    """Members in the caller's scope, 50 a page, in Vietnamese name order (no protected fields)."""
     org = None
     if filters.organization_id is not None:
         org = access.get_or_404(access.organizations(request.user), pk=filters.organization_id)
     qs = queries.filtered(
-        access.members(request.user), q=filters.q, status=filters.status, sex=filters.sex, organization=org
+        access.members(request.user),
+        q=filters.q,
+        status=filters.status,
+        sex=filters.sex,
+        organization=org,
+        sensitive_scope=access.members(request.user, access.MEMBER_SENSITIVE),
     )
     page = max(filters.page, 1)
     rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     return {"count": qs.count(), "page": page, "page_size": PAGE_SIZE, "results": [_out(m) for m in rows]}
 
 
-@router.get("/{member_id}", response=MemberOut)
+@router.get("/{member_id}", response=MemberRecordOut, exclude_unset=True)
 def member_detail(request, member_id: int):
-    return _out(access.get_or_404(access.members(request.user).select_related("organization"), pk=member_id))
+    """The whole record. Protected fields are left out (not null: absent) unless the caller is the
+    member or holds the sensitive-data permission over the member's cell; such reads are logged."""
+    return _record(request, _visible(request, member_id))
 
 
-@router.post("", response={201: MemberOut})
+@router.post("", response={201: MemberRecordOut}, exclude_unset=True)
 def member_create(request, data: MemberIn):
-    org = access.get_or_404(
-        access.organizations(request.user, access.ORG_VIEW).select_related("type"), pk=data.organization_id
-    )
+    org = access.get_or_404(access.organizations(request.user).select_related("type"), pk=data.organization_id)
     if not access.covers(request.user, access.MEMBER_CHANGE, org.path):
         raise HttpError(404, "Not found")
-    member = services.member_create(
-        actor=request.user,
-        organization=org,
-        full_name=data.full_name,
-        sex=data.sex,
-        date_of_birth=data.date_of_birth,
-        cccd=data.cccd,
-        status=data.status,
-    )
-    return Status(201, _out(member))
+    fields = data.dict(exclude={"organization_id"})
+    member = services.member_create(actor=request.user, organization=org, **fields)
+    return Status(201, _record(request, _visible(request, member.pk)))
 
 
-@router.patch("/{member_id}", response=MemberOut)
+@router.patch("/{member_id}", response=MemberRecordOut, exclude_unset=True)
 def member_update(request, member_id: int, data: MemberPatch):
-    member = access.get_or_404(access.members(request.user, access.MEMBER_CHANGE), pk=member_id)
-    changes = {k: v for k, v in data.dict().items() if v is not None}
-    member = services.member_update(actor=request.user, member=member, **changes)
-    member.refresh_from_db()
-    return _out(Member.objects.select_related("organization").get(pk=member.pk))
+    member = _changeable(request, member_id)
+    changes = data.dict(exclude_unset=True)
+    services.member_update(actor=request.user, member=member, **changes)
+    return _record(request, _visible(request, member_id))
+
+
+@router.post("/{member_id}/status", response={201: StatusChangeOut})
+def member_status(request, member_id: int, data: StatusIn):
+    """Record a status change effective on a given day (removal, exemption, death, ...)."""
+    member = _changeable(request, member_id)
+    change = services.member_status_change(
+        actor=request.user, member=member, status=data.status, effective_date=data.effective_date, note=data.note
+    )
+    return Status(201, {"status": change.status, "effective_date": change.effective_date, "note": change.note})
+
+
+def _table_model(member: Member, table: str, request):
+    model = RECORD_TABLES.get(table)
+    if model is None:
+        raise HttpError(404, "Not found")
+    if model.sensitive and not access.sees_sensitive(request.user, member):
+        raise HttpError(403, _("This part of the record is protected."))
+    return model
+
+
+def _row(row) -> dict[str, Any]:
+    return {"id": row.pk, **services._row_snapshot(row)}
+
+
+@router.get("/{member_id}/tables/{table}", response=list[dict[str, Any]])
+def table_rows(request, member_id: int, table: str):
+    """Rows of one table of the record: work, training, rewards, badges, travel; and, protected,
+    family and discipline."""
+    member = _visible(request, member_id)
+    model = _table_model(member, table, request)
+    if model.sensitive:
+        sensitive_read(actor=request.user, member_ids=[member.pk], fields=[table], channel="api")
+    return [_row(r) for r in model.objects.filter(member=member)]
+
+
+@router.post("/{member_id}/tables/{table}", response={201: dict[str, Any]})
+def table_add(request, member_id: int, table: str, data: Body[dict[str, Any]]):
+    member = _changeable(request, member_id)
+    _table_model(member, table, request)
+    row = services.member_row_add(actor=request.user, member=member, table=table, **data)
+    return Status(201, _row(row))
+
+
+@router.delete("/{member_id}/tables/{table}/{row_id}", response={204: None})
+def table_remove(request, member_id: int, table: str, row_id: int):
+    member = _changeable(request, member_id)
+    _table_model(member, table, request)
+    services.member_row_remove(actor=request.user, member=member, table=table, row_id=row_id)
+    return Status(204, None)

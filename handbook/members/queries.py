@@ -7,6 +7,7 @@ from handbook.organizations.models import Organization
 from handbook.organizations.paths import subtree_q
 
 from .models import Member
+from .validators import normalize_phone
 
 
 def in_organization(org: Organization) -> QuerySet:
@@ -21,15 +22,26 @@ def filtered(
     status: str = "",
     sex: str = "",
     organization: Organization | None = None,
+    sensitive_scope: QuerySet | None = None,
 ) -> QuerySet:
-    """The member list: a scoped queryset narrowed by subtree, name/CCCD text, status and sex."""
+    """The member list: a scoped queryset narrowed by subtree, text, status and sex.
+
+    The text is a CCCD (12 digits: searched only among the members whose protected fields the
+    caller may see, `sensitive_scope`, so a search cannot reveal whose ID a number is), a phone
+    number, a party card number, or a name (diacritics and case ignored)."""
     qs = scoped
     if organization is not None:
         qs = qs.filter(subtree_q(organization.path, "organization__path"))
     text = (q or "").strip()
     if text:
-        if text.isdigit() and len(text) == 12:
-            qs = qs.filter(cccd=text)
+        digits = normalize_phone(text)
+        if len(text) == 12 and text.isascii() and text.isdigit():
+            allowed = sensitive_scope if sensitive_scope is not None else scoped.none()
+            qs = qs.filter(cccd=text, pk__in=allowed.values("pk"))
+        elif digits and len(digits) in (10, 11) and not any(ch.isalpha() for ch in text):
+            qs = qs.filter(phone=digits)
+        elif any(ch.isdigit() for ch in text) and " " not in text:
+            qs = qs.filter(card_number=text)
         else:
             qs = qs.filter(search_name__contains=fold(text))
     if status:

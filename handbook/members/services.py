@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Concat, Substr
@@ -17,7 +18,7 @@ from handbook.organizations.models import Organization
 from handbook.organizations.paths import subtree_q
 
 from . import party_age, validators
-from .models import Member, MemberCount, StatusChange
+from .models import RECORD_TABLES, Member, MemberCount, StatusChange
 
 #: Scalar fields of the record that services accept (status changes go through member_status_change).
 RECORD_FIELDS = (
@@ -171,12 +172,24 @@ def member_create(
             member = Member.objects.create(organization=organization, admitting_organization=admitting, **data)
     except IntegrityError as exc:
         raise _integrity_error(exc) from exc
-    StatusChange.objects.create(
-        member=member, status=member.status, effective_date=member.admission_date or timezone.localdate()
-    )
+    _initial_history(member)
     _count_add(organization, member.status, 1)
     audit_record(actor=actor, event_type=EventType.MEMBER_CREATED, obj=member, after=_snapshot(member))
     return member
+
+
+def _initial_history(member: Member) -> None:
+    """Start the status history from what the record knows: probationary from the admission date,
+    official from the official date, and any other current status as of today. With no dates known
+    the history starts empty (an invented date would outrank later, backdated entries)."""
+    rows = []
+    if member.admission_date:
+        rows.append((member.admission_date, Member.Status.PROBATIONARY))
+    if member.official_date:
+        rows.append((member.official_date, Member.Status.OFFICIAL))
+    if rows and rows[-1][1] != member.status:
+        rows.append((max([timezone.localdate(), *[d for d, _s in rows]]), member.status))
+    StatusChange.objects.bulk_create(StatusChange(member=member, status=st, effective_date=d) for d, st in rows)
 
 
 @transaction.atomic
@@ -317,3 +330,74 @@ class MemberContents:
                 _("Some chosen members do not belong to “%(name)s”.") % {"name": source.name}, code="not_in_source"
             )
         return _transfer(actor=actor, source=source, target=target, members=members)
+
+
+def _row_snapshot(row) -> dict:
+    return {f.name: getattr(row, f.attname) for f in row._meta.fields if f.name not in ("id", "member")}
+
+
+def _row_problems(row, today: datetime.date) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    try:
+        row.full_clean(exclude=["member"], validate_unique=False)
+    except ValidationError as exc:
+        problems.update({k: " ".join(str(m) for m in v) for k, v in exc.message_dict.items()})
+    for name in ("start", "date", "awarded_on"):
+        day = getattr(row, name, None)
+        if isinstance(day, datetime.date):
+            message = validators.not_future_problem(day, today=today)
+            if message:
+                problems.setdefault(name, message)
+    if hasattr(row, "end"):
+        message = validators.period_problem(getattr(row, "start", None), row.end)
+        if message:
+            problems.setdefault("end", message)
+    birth_year = getattr(row, "birth_year", None)
+    if birth_year is not None and not 1850 <= birth_year <= today.year:
+        problems.setdefault("birth_year", _("Enter a year between 1850 and this year."))
+    return problems
+
+
+@transaction.atomic
+def member_row_add(*, actor: Any, member: Member, table: str, **values: Any):
+    """Add a row to one of the record's tables (work history, training, family, ...)."""
+    model = RECORD_TABLES.get(table)
+    if model is None:
+        raise RuleViolation(_("Unknown table."), code="unknown_table")
+    names = {f.name for f in model._meta.fields} - {"id", "member"}
+    unknown = set(values) - names
+    if unknown:
+        raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    cleaned = {
+        k: (" ".join(v.split()) if isinstance(v, str) and k not in ("reason", "notes") else v)
+        for k, v in values.items()
+    }
+    row = model(member=member, **cleaned)
+    problems = _row_problems(row, timezone.localdate())
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise RuleViolation(message, field=field, errors=problems)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        raise RuleViolation(_("This entry is already in the record."), code="duplicate") from exc
+    audit_record(
+        actor=actor,
+        event_type=EventType.MEMBER_TABLE_ROW_ADDED,
+        obj=member,
+        after={"table": table, "row_id": row.pk, **_row_snapshot(row)},
+    )
+    return row
+
+
+@transaction.atomic
+def member_row_remove(*, actor: Any, member: Member, table: str, row_id: int) -> None:
+    model = RECORD_TABLES.get(table)
+    row = model.objects.select_for_update().filter(member=member, pk=row_id).first() if model else None
+    if row is None:
+        raise RuleViolation(_("This entry does not exist."), code="not_found")
+    before = {"table": table, "row_id": row.pk, **_row_snapshot(row)}
+    row.delete()
+    audit_record(actor=actor, event_type=EventType.MEMBER_TABLE_ROW_REMOVED, obj=member, before=before)

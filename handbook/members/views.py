@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from handbook.audit.models import SensitiveAccess
 from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
 
 from . import queries, services
 from .forms import MemberFilterForm, MemberForm
+from .record import record_view
 
 
 @login_required
@@ -26,7 +28,12 @@ def member_list(request):
         filters = {k: form.cleaned_data.get(k) or "" for k in ("q", "status", "sex")}
         if form.cleaned_data.get("org"):
             org = access.get_or_404(access.organizations(request.user), pk=form.cleaned_data["org"])
-    qs = queries.filtered(scoped, organization=org, **filters)
+    qs = queries.filtered(
+        scoped,
+        organization=org,
+        sensitive_scope=access.members(request.user, access.MEMBER_SENSITIVE),
+        **filters,
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
@@ -39,9 +46,18 @@ def member_list(request):
 
 @login_required
 def member_detail(request, pk: int):
-    member = access.get_or_404(access.members(request.user).select_related("organization"), pk=pk)
+    member = access.get_or_404(
+        access.members(request.user).select_related("organization", "admitting_organization"), pk=pk
+    )
     can_edit = access.members(request.user, access.MEMBER_CHANGE).filter(pk=member.pk).exists()
-    return render(request, "members/detail.html", {"member": member, "can_edit": can_edit})
+    view = record_view(request.user, member, channel=SensitiveAccess.Channel.PAGE)
+    is_self = request.user.member_id == member.pk
+    accesses = SensitiveAccess.objects.filter(member_id=member.pk)[:50] if is_self else []
+    return render(
+        request,
+        "members/detail.html",
+        {"member": member, "record": view, "can_edit": can_edit, "is_self": is_self, "accesses": accesses},
+    )
 
 
 @login_required

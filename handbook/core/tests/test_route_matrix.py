@@ -52,6 +52,12 @@ MEMBER_VIEWERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "leader
 MEMBER_CHANGERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "admin": 200}
 
 
+def _work_row(w) -> int:
+    from handbook.members.models import WorkHistory
+
+    return WorkHistory.objects.get(member=w.other_member).pk
+
+
 def _grant_on_a1a(w) -> int:
     return RoleGrant.objects.get(organization=w.a1a, user__username="secretary").pk
 
@@ -236,6 +242,39 @@ API: dict[str, list[Case]] = {
     "GET /api/v1/members/{member_id}": [
         Case(lambda w: f"/api/v1/members/{w.other_member.pk}", api_op(**MEMBER_VIEWERS_A1A)),
         Case(lambda w: f"/api/v1/members/{w.own_member.pk}", api_op(**MEMBER_VIEWERS_A1A, member=200)),
+    ],
+    "POST /api/v1/members/{member_id}/status": [
+        Case(
+            lambda w: f"/api/v1/members/{w.other_member.pk}/status",
+            api_op(secretary=201, commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"status": "exempt", "effective_date": "2026-01-05", "note": "ốm"},
+            True,
+        )
+    ],
+    "GET /api/v1/members/{member_id}/tables/{table}": [
+        Case(lambda w: f"/api/v1/members/{w.other_member.pk}/tables/work", api_op(**MEMBER_VIEWERS_A1A)),
+        # Family is protected: visible officials without the sensitive-data permission get 403.
+        Case(
+            lambda w: f"/api/v1/members/{w.other_member.pk}/tables/family",
+            api_op(secretary=200, commune=200, admin=200, province=403, leader=403),
+        ),
+    ],
+    "POST /api/v1/members/{member_id}/tables/{table}": [
+        Case(
+            lambda w: f"/api/v1/members/{w.other_member.pk}/tables/training",
+            api_op(secretary=201, commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"start": "2010-09-01", "institution": "Trường Chính trị tỉnh", "subject": "Lý luận chính trị"},
+            True,
+        )
+    ],
+    "DELETE /api/v1/members/{member_id}/tables/{table}/{row_id}": [
+        Case(
+            lambda w: f"/api/v1/members/{w.other_member.pk}/tables/work/{_work_row(w)}",
+            api_op(secretary=204, commune=204, province=204, admin=204),
+            "delete",
+        )
     ],
     "PATCH /api/v1/members/{member_id}": [
         Case(

@@ -126,9 +126,18 @@ def test_name_search_ignores_diacritics_and_case_within_scope(w):
     assert [m.full_name for m in queries.filtered(access.members(w.users["province"]), q="ĐỖ THỊ")] == ["Đỗ Thị Gấm"]
 
 
-def test_search_by_citizen_id(w):
-    found = queries.filtered(access.members(w.users["commune"]), q=w.other_member.cccd)
-    assert list(found) == [w.other_member]
+def test_search_by_citizen_id_needs_the_sensitive_data_permission(w):
+    def search(who, text):
+        user = w.users[who]
+        return list(
+            queries.filtered(
+                access.members(user), q=text, sensitive_scope=access.members(user, access.MEMBER_SENSITIVE)
+            )
+        )
+
+    assert search("commune", w.other_member.cccd) == [w.other_member]
+    # Without the sensitive-data permission a CCCD finds nobody: a search must not reveal whose ID it is.
+    assert search("province", w.other_member.cccd) == []
 
 
 def test_a_member_sees_only_their_own_record_in_the_list(client_for, w):
