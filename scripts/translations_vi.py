@@ -360,6 +360,14 @@ VI = {
     "Status history": "Quá trình tình trạng đảng viên",
     "Who saw my protected information": "Ai đã xem thông tin được bảo vệ của tôi",
     "Nobody has opened it yet.": "Chưa có ai xem.",
+    "Name, phone, card number or citizen ID": "Họ tên, điện thoại, số thẻ hoặc số CCCD",
+    "New status": "Tình trạng mới",
+    "Effective from": "Có hiệu lực từ",
+    "Note": "Ghi chú",
+    "Change of status": "Thay đổi tình trạng",
+    "Removed.": "Đã xóa.",
+    "Remove": "Xóa",
+    "Add": "Thêm",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên"}
 

@@ -7,5 +7,8 @@ urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/status/", views.member_status, name="status"),
+    path("<int:pk>/rows/<slug:table>/add/", views.row_add, name="row_add"),
+    path("<int:pk>/rows/<slug:table>/<int:row_id>/remove/", views.row_remove, name="row_remove"),
     path("new/<int:org_pk>/", views.member_create, name="create"),
 ]

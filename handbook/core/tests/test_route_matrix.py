@@ -126,6 +126,19 @@ PAGES: dict[str, list[Case]] = {
         Case(lambda w: f"/members/{w.outside_member.pk}/", page(outsider=200, admin=200)),
     ],
     "members:edit": [Case(lambda w: f"/members/{w.other_member.pk}/edit/", page(**MEMBER_CHANGERS_A1A))],
+    "members:status": [Case(lambda w: f"/members/{w.other_member.pk}/status/", page(**MEMBER_CHANGERS_A1A))],
+    "members:row_add": [
+        Case(lambda w: f"/members/{w.other_member.pk}/rows/work/add/", page(**MEMBER_CHANGERS_A1A)),
+        # Province staff may change the record but not see its protected tables.
+        Case(lambda w: f"/members/{w.other_member.pk}/rows/family/add/", page(secretary=200, commune=200, admin=200)),
+    ],
+    "members:row_remove": [
+        Case(
+            lambda w: f"/members/{w.other_member.pk}/rows/work/{_work_row(w)}/remove/",
+            page(secretary=302, commune=302, province=302, admin=302),
+            "post",
+        )
+    ],
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],

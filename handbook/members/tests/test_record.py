@@ -182,3 +182,51 @@ def test_search_by_phone_and_card_number(client_for, w):
     assert [m["full_name"] for m in client.get("/api/v1/members", {"q": "A-778899"}).json()["results"]] == [
         "Lê Văn Cường"
     ]
+
+
+def test_the_edit_page_offers_protected_fields_only_to_those_allowed(client_for, w, rich):
+    assert "religion" not in client_for("province").get(f"/members/{rich.pk}/edit/").context["form"].fields
+    assert "religion" in client_for("commune").get(f"/members/{rich.pk}/edit/").context["form"].fields
+
+
+def _form_data(member, **overrides):
+    data = {
+        name: (value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else value))
+        for name, value in ((n, getattr(member, n)) for n in services.RECORD_FIELDS)
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_edit_without_protected_fields_keeps_them(client_for, w, rich):
+    client = client_for("province")
+    data = _form_data(rich, hometown="Yên Mô, Ninh Bình")
+    for name in Member.SENSITIVE_FIELDS:
+        data.pop(name)
+    response = client.post(f"/members/{rich.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    saved = Member.objects.get(pk=rich.pk)
+    assert (saved.hometown, saved.religion, saved.cccd) == ("Yên Mô, Ninh Bình", "Phật giáo", rich.cccd)
+
+
+def test_the_edit_page_shows_every_problem_next_to_its_field(client_for, w):
+    data = _form_data(w.other_member, phone="123", admission_date="1990-01-01")
+    response = client_for("commune").post(f"/members/{w.other_member.pk}/edit/", data)
+    assert response.status_code == 200
+    assert {"phone", "admission_date"} <= set(response.context["form"].errors)
+
+
+def test_rows_and_status_changes_from_the_pages(client_for, w):
+    client = client_for("secretary")
+    response = client.post(
+        f"/members/{w.own_member.pk}/rows/rewards/add/",
+        {"date": "2020-05-19", "title": "Giấy khen", "decided_by": "Huyện ủy"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/members/{w.own_member.pk}/status/", {"status": "exempt", "effective_date": "2026-02-01", "note": "Tuổi cao"}
+    )
+    assert response.status_code == 302
+    assert Member.objects.get(pk=w.own_member.pk).status == "exempt"
+    page = client.get(f"/members/{w.own_member.pk}/").content.decode()
+    assert "Giấy khen" in page and "Tuổi cao" in page
