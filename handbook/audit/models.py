@@ -24,6 +24,10 @@ class EventType(IntEnum):
     MEMBER_STATUS_CHANGED = 203
     MEMBER_TABLE_ROW_ADDED = 204
     MEMBER_TABLE_ROW_REMOVED = 205
+    CHANGE_REQUEST_CREATED = 206
+    CHANGE_REQUEST_DECIDED = 207
+    MEMBER_SHEET_PRINTED = 208
+    MEMBERS_EXPORTED = 209
 
     ROLE_GRANTED = 300
     ROLE_REVOKED = 301
@@ -52,6 +56,10 @@ EVENT_LABELS = {
     EventType.MEMBER_STATUS_CHANGED: _("member status changed"),
     EventType.MEMBER_TABLE_ROW_ADDED: _("member record row added"),
     EventType.MEMBER_TABLE_ROW_REMOVED: _("member record row removed"),
+    EventType.CHANGE_REQUEST_CREATED: _("correction requested by the member"),
+    EventType.CHANGE_REQUEST_DECIDED: _("correction request decided"),
+    EventType.MEMBER_SHEET_PRINTED: _("member sheet printed"),
+    EventType.MEMBERS_EXPORTED: _("member list exported"),
     EventType.ROLE_GRANTED: _("role granted"),
     EventType.ROLE_REVOKED: _("role revoked"),
     EventType.USER_CREATED: _("account created"),

@@ -16,11 +16,11 @@ def _in_transaction() -> bool:
     return transaction.get_connection().in_atomic_block
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -57,8 +57,8 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id),
         object_repr=object_repr[:300],
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
         request_id=current_request_id(),
     )
 
@@ -80,8 +80,8 @@ def audit_record_many(
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             object_repr=str(obj)[:300],
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
+            before=jsonable(before) if before is not None else None,
+            after=jsonable(after) if after is not None else None,
             request_id=current_request_id(),
         )
         for obj in objects

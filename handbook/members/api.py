@@ -13,6 +13,7 @@ from handbook.audit.services import sensitive_read
 from handbook.core import access
 
 from . import queries, services
+from . import requests as change_requests
 from .models import RECORD_TABLES, Member
 from .record import record_view
 
@@ -304,3 +305,77 @@ def table_remove(request, member_id: int, table: str, row_id: int):
     _table_model(member, table, request)
     services.member_row_remove(actor=request.user, member=member, table=table, row_id=row_id)
     return Status(204, None)
+
+
+requests_router = Router(tags=["members"])
+
+
+class ChangeRequestIn(Schema):
+    changes: dict[str, Any] = Field(description="Field name → proposed value, for fields of the record")
+    comment: str = ""
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    member_id: int
+    member: str
+    state: str
+    changes: dict[str, Any] | None = Field(None, description="Absent when it touches protected fields you may not see")
+    comment: str
+    reason: str
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+def _request_out(request, obj) -> dict:
+    visible = access.sees_sensitive(request.user, obj.member) or not (set(obj.changes) & set(Member.SENSITIVE_FIELDS))
+    out = {
+        "id": obj.pk,
+        "member_id": obj.member_id,
+        "member": obj.member.full_name,
+        "state": obj.state,
+        "comment": obj.comment,
+        "reason": obj.reason,
+        "created_at": obj.created_at,
+        "decided_at": obj.decided_at,
+    }
+    if visible:
+        out["changes"] = obj.changes
+    return out
+
+
+@router.post("/{member_id}/change-requests", response={201: ChangeRequestOut}, exclude_unset=True)
+def change_request_create(request, member_id: int, data: ChangeRequestIn):
+    """A member proposes corrections to their own record; their cell decides."""
+    member = _visible(request, member_id)
+    obj = change_requests.change_request_create(
+        actor=request.user, member=member, changes=data.changes, comment=data.comment
+    )
+    return Status(201, _request_out(request, obj))
+
+
+@requests_router.get("", response=list[ChangeRequestOut], exclude_unset=True)
+def change_request_list(request, state: str = ""):
+    """Your own requests, and those you may decide (pending first)."""
+    rows = queries.change_requests(request.user)
+    if state:
+        rows = rows.filter(state=state)
+    return [_request_out(request, r) for r in rows[:200]]
+
+
+@requests_router.post("/{request_id}/decision", response=ChangeRequestOut, exclude_unset=True)
+def change_request_decision(request, request_id: int, data: DecisionIn):
+    obj = access.get_or_404(queries.change_requests(request.user), pk=request_id)
+    if not access.members(request.user, access.MEMBER_CHANGE).filter(pk=obj.member_id).exists():
+        raise HttpError(403, _("You cannot decide on this request."))
+    if set(obj.changes) & set(Member.SENSITIVE_FIELDS) and not access.sees_sensitive(request.user, obj.member):
+        raise HttpError(403, _("This part of the record is protected."))
+    obj = change_requests.change_request_decide(
+        actor=request.user, request=obj, approve=data.approve, reason=data.reason
+    )
+    return _request_out(request, obj)

@@ -297,3 +297,32 @@ RECORD_TABLES: dict[str, type[RecordTable]] = {
     "family": FamilyMember,
     "travel": TravelAbroad,
 }
+
+
+class ChangeRequest(models.Model):
+    """A member's proposed correction of their own record, decided by the cell (secretary or
+    committee staff). Approval applies the change through the member service."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the cell")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="change_requests")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    before = models.JSONField()
+    changes = models.JSONField()
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "member"], name="changerequest_state_idx")]
+        verbose_name = _("change request")
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.state}"

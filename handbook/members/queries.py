@@ -49,3 +49,16 @@ def filtered(
     if sex:
         qs = qs.filter(sex=sex)
     return qs.select_related("organization").order_by("sort_key", "pk")
+
+
+def change_requests(user) -> QuerySet:
+    """Requests the user may see: their own, and those of members whose records they may change."""
+    from django.db.models import Q
+
+    from handbook.core import access
+
+    from .models import ChangeRequest
+
+    own = Q(member_id=access.scope_for(user).member_id) if access.scope_for(user).member_id else Q(pk__in=[])
+    decidable = Q(member__in=access.members(user, access.MEMBER_CHANGE).values("pk"))
+    return ChangeRequest.objects.filter(own | decidable).select_related("member", "requested_by", "decided_by")

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/rows/<slug:table>/add/", views.row_add, name="row_add"),
     path("<int:pk>/rows/<slug:table>/<int:row_id>/remove/", views.row_remove, name="row_remove"),
     path("new/<int:org_pk>/", views.member_create, name="create"),
+    path("<int:pk>/propose/", views.propose, name="propose"),
+    path("requests/", views.request_list, name="requests"),
+    path("me/data.json", views.my_data, name="my_data"),
+    path("<int:pk>/print/", views.print_sheet, name="print"),
+    path("requests/<int:request_id>/", views.request_detail, name="request_detail"),
 ]

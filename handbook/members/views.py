@@ -1,21 +1,27 @@
 """Member pages: the scoped list with filters, the record, and add/edit for those who may."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from handbook.audit.models import SensitiveAccess
+from handbook.audit.models import EventType, SensitiveAccess
+from handbook.audit.services import audit_record, jsonable
 from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
 
 from . import queries, services
+from . import requests as change_requests
 from .forms import MemberFilterForm, StatusForm, member_form_class, row_form_class
-from .models import RECORD_TABLES
+from .models import RECORD_TABLES, ChangeRequest, Member
 from .record import record_view
 
 
@@ -171,3 +177,140 @@ def row_remove(request, pk: int, table: str, row_id: int):
     else:
         messages.success(request, _("Removed."))
     return redirect("members:detail", pk=member.pk)
+
+
+def _diff_rows(request_obj, user) -> tuple[list[tuple[str, str, str]], bool]:
+    """(label, before, after) per changed field; protected values masked for readers without the
+    permission. Returns also whether every value could be shown."""
+    visible = access.sees_sensitive(user, request_obj.member)
+    rows, complete = [], True
+    for name, new in request_obj.changes.items():
+        label = str(Member._meta.get_field(name).verbose_name)
+        old = request_obj.before.get(name)
+        if name in Member.SENSITIVE_FIELDS and not visible:
+            rows.append((label, "•••", "•••"))
+            complete = False
+        else:
+            rows.append((label, "" if old is None else str(old), "" if new is None else str(new)))
+    return rows, complete
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request, pk: int):
+    if request.user.member_id != pk:
+        raise Http404
+    member = access.get_or_404(access.members(request.user).select_related("organization"), pk=pk)
+    form = member_form_class(sensitive=True, creating=False)(request.POST or None, instance=member)
+    comment = request.POST.get("comment", "")
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            change_requests.change_request_create(actor=request.user, member=member, changes=changes, comment=comment)
+        except RuleViolation as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Your request was sent to your cell. You will see the answer here."))
+            return redirect("members:requests")
+    return render(
+        request,
+        "members/propose.html",
+        {"form": form, "org": member.organization, "member": member, "comment": comment},
+    )
+
+
+@login_required
+def request_list(request):
+    rows = queries.change_requests(request.user)
+    state = request.GET.get("state", "pending" if access.scope_for(request.user).has_any(access.MEMBER_CHANGE) else "")
+    if state in ChangeRequest.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "members/requests.html", {"page": page, "state": state, "states": ChangeRequest.State.choices}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request, request_id: int):
+    obj = access.get_or_404(queries.change_requests(request.user), pk=request_id)
+    can_decide = (
+        obj.state == ChangeRequest.State.PENDING
+        and obj.member_id != request.user.member_id
+        and access.members(request.user, access.MEMBER_CHANGE).filter(pk=obj.member_id).exists()
+    )
+    rows, complete = _diff_rows(obj, request.user)
+    if request.method == "POST":
+        if not (can_decide and complete):
+            raise Http404
+        try:
+            change_requests.change_request_decide(
+                actor=request.user,
+                request=obj,
+                approve=request.POST.get("decision") == "approve",
+                reason=request.POST.get("reason", ""),
+            )
+        except RuleViolation as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Decision saved; the member will see it."))
+            return redirect("members:requests")
+    return render(
+        request,
+        "members/request_detail.html",
+        {"obj": obj, "rows": rows, "can_decide": can_decide, "complete": complete},
+    )
+
+
+def _full_record_data(user, member: Member) -> dict:
+    view = record_view(user, member, channel=SensitiveAccess.Channel.EXPORT)
+    return {
+        "record": {name: value for name, value in view.values().items()},
+        "organization": member.organization.name,
+        "party_age": {"years": view.party_age.years, "months": view.party_age.months},
+        "status_history": [
+            {"status": h.status, "effective_date": h.effective_date, "note": h.note} for h in view.history
+        ],
+        "tables": {t.key: [services._row_snapshot(r) for r in t.rows] for t in view.tables},
+    }
+
+
+@login_required
+def my_data(request):
+    """Everything Handbook holds about the signed-in member, as a JSON download."""
+    if not request.user.member_id:
+        raise Http404
+    member = access.get_or_404(
+        access.members(request.user).select_related("organization", "admitting_organization"),
+        pk=request.user.member_id,
+    )
+    data = _full_record_data(request.user, member)
+    data["change_requests"] = list(
+        ChangeRequest.objects.filter(member=member).values("created_at", "state", "changes", "reason", "decided_at")
+    )
+    data["sensitive_reads"] = list(
+        SensitiveAccess.objects.filter(member_id=member.pk).values("occurred_at", "actor_label", "fields", "channel")
+    )
+    data["exported_at"] = timezone.now()
+    response = HttpResponse(
+        json.dumps(jsonable(data), ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="handbook-my-data.json"'
+    return response
+
+
+@login_required
+def print_sheet(request, pk: int):
+    """The member sheet laid out for printing (the browser's "Save as PDF" makes the PDF)."""
+    member = access.get_or_404(
+        access.members(request.user).select_related("organization", "admitting_organization"), pk=pk
+    )
+    view = record_view(request.user, member, channel=SensitiveAccess.Channel.PRINT)
+    audit_record_print(request.user, member)
+    return render(request, "members/print.html", {"member": member, "record": view, "printed_at": timezone.now()})
+
+
+def audit_record_print(user, member: Member) -> None:
+    with transaction.atomic():
+        audit_record(actor=user, event_type=EventType.MEMBER_SHEET_PRINTED, obj=member)

@@ -58,6 +58,14 @@ def _work_row(w) -> int:
     return WorkHistory.objects.get(member=w.other_member).pk
 
 
+def _change_request(w) -> int:
+    from handbook.members.requests import change_request_create
+
+    return change_request_create(
+        actor=w.users["member"], member=w.own_member, changes={"hometown": "Yên Mô"}, comment=""
+    ).pk
+
+
 def _grant_on_a1a(w) -> int:
     return RoleGrant.objects.get(organization=w.a1a, user__username="secretary").pk
 
@@ -139,6 +147,19 @@ PAGES: dict[str, list[Case]] = {
             "post",
         )
     ],
+    "members:propose": [
+        Case(lambda w: f"/members/{w.own_member.pk}/propose/", page(member=200)),
+        Case(lambda w: f"/members/{w.other_member.pk}/propose/", page()),  # only one's own record
+    ],
+    "members:requests": [Case(lambda w: "/members/requests/", page(200))],
+    "members:request_detail": [
+        Case(
+            lambda w: f"/members/requests/{_change_request(w)}/",
+            page(member=200, secretary=200, commune=200, province=200, admin=200),
+        )
+    ],
+    "members:my_data": [Case(lambda w: "/members/me/data.json", page(member=200, secretary=200))],
+    "members:print": [Case(lambda w: f"/members/{w.other_member.pk}/print/", page(**MEMBER_VIEWERS_A1A))],
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
@@ -287,6 +308,26 @@ API: dict[str, list[Case]] = {
             lambda w: f"/api/v1/members/{w.other_member.pk}/tables/work/{_work_row(w)}",
             api_op(secretary=204, commune=204, province=204, admin=204),
             "delete",
+        )
+    ],
+    "POST /api/v1/members/{member_id}/change-requests": [
+        Case(
+            lambda w: f"/api/v1/members/{w.own_member.pk}/change-requests",
+            # Only the member proposes; officials who can see the record are refused by the rule (400).
+            api_op(member=201, secretary=400, commune=400, province=400, leader=400, admin=400),
+            "post",
+            lambda w: {"changes": {"hometown": "Yên Mô"}},
+            True,
+        )
+    ],
+    "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
+    "POST /api/v1/change-requests/{request_id}/decision": [
+        Case(
+            lambda w: f"/api/v1/change-requests/{_change_request(w)}/decision",
+            api_op(secretary=200, commune=200, province=200, admin=200, member=403),
+            "post",
+            lambda w: {"approve": True},
+            True,
         )
     ],
     "PATCH /api/v1/members/{member_id}": [
