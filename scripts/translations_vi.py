@@ -403,6 +403,10 @@ VI = {
     "This request changes protected information: it must be decided by someone allowed to see it.": "Đề nghị này sửa thông tin được bảo vệ: phải do người được phép xem thông tin đó xử lý.",
     "fields": "mục",
     "No requests.": "Không có đề nghị nào.",
+    "The list has %(n)s members; narrow it to at most %(max)s (choose an organisation or a status).": "Danh sách có %(n)s đảng viên; hãy thu hẹp còn tối đa %(max)s (chọn tổ chức hoặc tình trạng).",
+    "Unknown format.": "Định dạng không hợp lệ.",
+    "Download Excel": "Tải Excel",
+    "Download CSV": "Tải CSV",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên"}
 

@@ -4,6 +4,7 @@ update, status changes and the record's tables."""
 import datetime
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -12,7 +13,7 @@ from handbook.audit.models import SensitiveAccess
 from handbook.audit.services import sensitive_read
 from handbook.core import access
 
-from . import queries, services
+from . import exports, queries, services
 from . import requests as change_requests
 from .models import RECORD_TABLES, Member
 from .record import record_view
@@ -379,3 +380,28 @@ def change_request_decision(request, request_id: int, data: DecisionIn):
         actor=request.user, request=obj, approve=data.approve, reason=data.reason
     )
     return _request_out(request, obj)
+
+
+@router.get("/export/{fmt}", response={200: None})
+def member_export(request, fmt: str, filters: Query[MemberFilters]):
+    """The filtered member list as `xlsx` or `csv` (at most 50,000 rows; audited; protected
+    columns only where the caller may see them)."""
+    if not access.scope_for(request.user).is_official:
+        raise HttpError(404, "Not found")
+    org = None
+    if filters.organization_id is not None:
+        org = access.get_or_404(access.organizations(request.user), pk=filters.organization_id)
+    qs = queries.filtered(
+        access.members(request.user),
+        q=filters.q,
+        status=filters.status,
+        sex=filters.sex,
+        organization=org,
+        sensitive_scope=access.members(request.user, access.MEMBER_SENSITIVE),
+    )
+    body, content_type = exports.export_members(
+        user=request.user, queryset=qs, fmt=fmt, description=filters.dict(exclude={"page"})
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="handbook-members.{fmt}"'
+    return response

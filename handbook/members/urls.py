@@ -5,6 +5,7 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
+    path("export.<str:fmt>", views.export, name="export"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_status, name="status"),

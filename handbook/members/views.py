@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +19,7 @@ from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
 
-from . import queries, services
+from . import exports, queries, services
 from . import requests as change_requests
 from .forms import MemberFilterForm, StatusForm, member_form_class, row_form_class
 from .models import RECORD_TABLES, ChangeRequest, Member
@@ -314,3 +315,33 @@ def print_sheet(request, pk: int):
 def audit_record_print(user, member: Member) -> None:
     with transaction.atomic():
         audit_record(actor=user, event_type=EventType.MEMBER_SHEET_PRINTED, obj=member)
+
+
+@login_required
+def export(request, fmt: str):
+    """The current list (same filters as the page) as XLSX or CSV."""
+    form = MemberFilterForm(request.GET or None)
+    org = None
+    filters = {}
+    if form.is_valid():
+        filters = {k: form.cleaned_data.get(k) or "" for k in ("q", "status", "sex")}
+        if form.cleaned_data.get("org"):
+            org = access.get_or_404(access.organizations(request.user), pk=form.cleaned_data["org"])
+    if not access.scope_for(request.user).is_official:
+        raise Http404
+    qs = queries.filtered(
+        access.members(request.user),
+        organization=org,
+        sensitive_scope=access.members(request.user, access.MEMBER_SENSITIVE),
+        **filters,
+    )
+    try:
+        body, content_type = exports.export_members(
+            user=request.user, queryset=qs, fmt=fmt, description={**filters, "organization": org.pk if org else None}
+        )
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('members:list')}?{request.GET.urlencode()}")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="handbook-members.{fmt}"'
+    return response

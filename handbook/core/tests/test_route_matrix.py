@@ -134,6 +134,10 @@ PAGES: dict[str, list[Case]] = {
         Case(lambda w: f"/members/{w.outside_member.pk}/", page(outsider=200, admin=200)),
     ],
     "members:edit": [Case(lambda w: f"/members/{w.other_member.pk}/edit/", page(**MEMBER_CHANGERS_A1A))],
+    "members:export": [
+        Case(lambda w: "/members/export.xlsx", page(200, member=404)),
+        Case(lambda w: "/members/export.pdf", page(302, member=404)),  # unknown format: back with a message
+    ],
     "members:status": [Case(lambda w: f"/members/{w.other_member.pk}/status/", page(**MEMBER_CHANGERS_A1A))],
     "members:row_add": [
         Case(lambda w: f"/members/{w.other_member.pk}/rows/work/add/", page(**MEMBER_CHANGERS_A1A)),
@@ -319,6 +323,10 @@ API: dict[str, list[Case]] = {
             lambda w: {"changes": {"hometown": "Yên Mô"}},
             True,
         )
+    ],
+    "GET /api/v1/members/export/{fmt}": [
+        Case(lambda w: "/api/v1/members/export/csv", api_op(200, member=404)),
+        Case(lambda w: "/api/v1/members/export/pdf", api_op(400, member=404)),
     ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
