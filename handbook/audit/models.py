@@ -28,6 +28,8 @@ class EventType(IntEnum):
     CHANGE_REQUEST_DECIDED = 207
     MEMBER_SHEET_PRINTED = 208
     MEMBERS_EXPORTED = 209
+    MEMBER_MERGED = 210
+    MEMBER_MERGED_INTO = 211
 
     ROLE_GRANTED = 300
     ROLE_REVOKED = 301
@@ -60,6 +62,8 @@ EVENT_LABELS = {
     EventType.CHANGE_REQUEST_DECIDED: _("correction request decided"),
     EventType.MEMBER_SHEET_PRINTED: _("member sheet printed"),
     EventType.MEMBERS_EXPORTED: _("member list exported"),
+    EventType.MEMBER_MERGED: _("duplicate record merged in"),
+    EventType.MEMBER_MERGED_INTO: _("record merged into another"),
     EventType.ROLE_GRANTED: _("role granted"),
     EventType.ROLE_REVOKED: _("role revoked"),
     EventType.USER_CREATED: _("account created"),

@@ -23,6 +23,7 @@ class Member(models.Model):
         REMOVED = "removed", _("Removed from the rolls")
         EXPELLED = "expelled", _("Expelled")
         DECEASED = "deceased", _("Deceased")
+        MERGED = "merged", _("Duplicate, merged into another record")
 
     #: Statuses that count as belonging to the cell today.
     ON_ROLLS = (Status.PROBATIONARY, Status.OFFICIAL, Status.EXEMPT, Status.TEMPORARILY_AWAY)
@@ -95,6 +96,9 @@ class Member(models.Model):
     military_discharged = models.DateField(_("military service until"), null=True, blank=True)
     military_rank = models.CharField(_("military rank"), max_length=50, blank=True)
     economic_situation = models.TextField(_("economic situation"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged into")
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

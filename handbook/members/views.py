@@ -19,7 +19,8 @@ from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
 
-from . import exports, queries, services
+from . import counts, exports, queries, services
+from . import quality as quality_checks
 from . import requests as change_requests
 from .forms import MemberFilterForm, StatusForm, member_form_class, row_form_class
 from .models import RECORD_TABLES, ChangeRequest, Member
@@ -345,3 +346,63 @@ def export(request, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="handbook-members.{fmt}"'
     return response
+
+
+@login_required
+def quality(request):
+    """Data quality of one organisation's subtree, for the officials responsible for it."""
+    scope = access.scope_for(request.user)
+    if not scope.has_any(access.MEMBER_VIEW):
+        raise Http404
+    visible = access.organizations(request.user)
+    org_id = request.GET.get("org")
+    if org_id:
+        org = access.get_or_404(visible, pk=org_id)
+    else:
+        org = visible.filter(path__in=scope.paths(access.MEMBER_VIEW)).order_by("path").first()
+    if org is None or not access.covers(request.user, access.MEMBER_VIEW, org.path):
+        raise Http404
+    members = queries.filtered(access.members(request.user), organization=org)
+    total = counts.subtree_member_count(org, statuses=Member.Status.values)
+    too_big = total > quality_checks.MAX_CHECKED
+    context = {
+        "org": org,
+        "total": total,
+        "too_big": too_big,
+        "max_checked": quality_checks.MAX_CHECKED,
+        "duplicates": quality_checks.likely_duplicates(members),
+        "can_merge": access.covers(request.user, access.MEMBER_CHANGE, org.path),
+    }
+    if not too_big:
+        context["invalid"] = quality_checks.invalid_records(members)
+        context["incomplete"] = quality_checks.incomplete_records(members)
+    return render(request, "members/quality.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request, keep: int, duplicate: int):
+    changeable = access.members(request.user, access.MEMBER_CHANGE).select_related("organization")
+    keep_member = access.get_or_404(changeable, pk=keep)
+    duplicate_member = access.get_or_404(changeable, pk=duplicate)
+    if request.method == "POST":
+        try:
+            quality_checks.member_merge(actor=request.user, keep=keep_member, duplicate=duplicate_member)
+        except RuleViolation as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The two records are now one."))
+            return redirect("members:detail", pk=keep_member.pk)
+    left = record_view(request.user, keep_member, channel=SensitiveAccess.Channel.PAGE, with_tables=False)
+    right = record_view(request.user, duplicate_member, channel=SensitiveAccess.Channel.PAGE, with_tables=False)
+    rows = []
+    for _key, _label, fields in left.sections:
+        for field in fields:
+            other = next((f for _k, _l, fs in right.sections for f in fs if f.name == field.name), None)
+            fills = not field.value and other is not None and bool(other.value) and field.name != "cccd"
+            rows.append((field.label, field.display, other.display if other else "", fills))
+    return render(
+        request,
+        "members/merge.html",
+        {"keep": keep_member, "duplicate": duplicate_member, "rows": rows},
+    )

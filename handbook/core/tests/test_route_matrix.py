@@ -138,6 +138,13 @@ PAGES: dict[str, list[Case]] = {
         Case(lambda w: "/members/export.xlsx", page(200, member=404)),
         Case(lambda w: "/members/export.pdf", page(302, member=404)),  # unknown format: back with a message
     ],
+    "members:quality": [
+        Case(lambda w: f"/members/quality/?org={w.a1.pk}", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: "/members/quality/", page(200, member=404)),
+    ],
+    "members:merge": [
+        Case(lambda w: f"/members/merge/{w.own_member.pk}/{w.other_member.pk}/", page(**MEMBER_CHANGERS_A1A))
+    ],
     "members:status": [Case(lambda w: f"/members/{w.other_member.pk}/status/", page(**MEMBER_CHANGERS_A1A))],
     "members:row_add": [
         Case(lambda w: f"/members/{w.other_member.pk}/rows/work/add/", page(**MEMBER_CHANGERS_A1A)),
