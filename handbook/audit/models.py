@@ -30,6 +30,7 @@ class EventType(IntEnum):
     MEMBERS_EXPORTED = 209
     MEMBER_MERGED = 210
     MEMBER_MERGED_INTO = 211
+    MEMBERS_IMPORTED = 212
 
     ROLE_GRANTED = 300
     ROLE_REVOKED = 301
@@ -64,6 +65,7 @@ EVENT_LABELS = {
     EventType.MEMBERS_EXPORTED: _("member list exported"),
     EventType.MEMBER_MERGED: _("duplicate record merged in"),
     EventType.MEMBER_MERGED_INTO: _("record merged into another"),
+    EventType.MEMBERS_IMPORTED: _("members imported from a file"),
     EventType.ROLE_GRANTED: _("role granted"),
     EventType.ROLE_REVOKED: _("role revoked"),
     EventType.USER_CREATED: _("account created"),

@@ -9,6 +9,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .context import current_request_id
+
+__all__ = ["audit_record", "audit_record_many", "current_request_id", "jsonable", "sensitive_read"]
 from .models import AuditEvent, EventType, SensitiveAccess
 
 

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema, Status
+from ninja import Body, Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from handbook.audit.models import SensitiveAccess
 from handbook.audit.services import sensitive_read
 from handbook.core import access
 
-from . import exports, queries, services
+from . import exports, imports, queries, services
 from . import requests as change_requests
-from .models import RECORD_TABLES, Member
+from .models import RECORD_TABLES, ImportJob, Member
 from .record import record_view
 
 router = Router(tags=["members"])
@@ -405,3 +405,49 @@ def member_export(request, fmt: str, filters: Query[MemberFilters]):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="handbook-members.{fmt}"'
     return response
+
+
+imports_router = Router(tags=["members"])
+
+
+class ImportJobOut(Schema):
+    id: int
+    filename: str
+    state: str
+    mode: str
+    total_rows: int
+    processed_rows: int
+    imported_rows: int
+    error_count: int
+    errors: list[dict[str, Any]] = Field(description="At most 500: row (1 = header), column, message")
+
+
+def _job_out(job) -> dict:
+    return {
+        "id": job.pk,
+        "filename": job.filename,
+        "state": job.state,
+        "mode": job.mode,
+        "total_rows": job.total_rows,
+        "processed_rows": job.processed_rows,
+        "imported_rows": job.imported_rows,
+        "error_count": len(job.errors),
+        "errors": job.errors[:500],
+    }
+
+
+@imports_router.post("", response={202: ImportJobOut})
+def import_create(request, file: File[UploadedFile], mode: Form[str] = "all"):
+    """Upload an .xlsx or .csv (the template is `GET /members/import/template.xlsx` on the site).
+    `mode`: `all` (nothing imported if any row fails) or `valid`. Poll `GET /imports/{id}`."""
+    if not access.scope_for(request.user).has_any(access.MEMBER_CHANGE):
+        raise HttpError(404, "Not found")
+    job = imports.start(user=request.user, filename=file.name, content=file.read(imports.MAX_BYTES + 1), mode=mode)
+    return Status(202, _job_out(job))
+
+
+@imports_router.get("/{job_id}", response=ImportJobOut)
+def import_status(request, job_id: int):
+    """Progress and result of one of your imports."""
+    job = access.get_or_404(ImportJob.objects.filter(user=request.user).defer("content"), pk=job_id)
+    return _job_out(job)

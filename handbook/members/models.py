@@ -330,3 +330,42 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.state}"
+
+
+class ImportJob(models.Model):
+    """One upload of members from Excel/CSV, validated as a whole and written in one transaction
+    (or, if the user chose it, only its valid rows). Runs as a background task; the page polls."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        VALIDATING = "validating", _("Checking every row")
+        WRITING = "writing", _("Saving")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Not imported: errors found")
+        CRASHED = "crashed", _("Stopped by an internal error")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("Import nothing if any row has an error")
+        VALID_ONLY = "valid", _("Import the valid rows and report the others")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    mode = models.CharField(max_length=5, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -19,11 +19,11 @@ from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
 
-from . import counts, exports, queries, services
+from . import counts, exports, imports, queries, services
 from . import quality as quality_checks
 from . import requests as change_requests
 from .forms import MemberFilterForm, StatusForm, member_form_class, row_form_class
-from .models import RECORD_TABLES, ChangeRequest, Member
+from .models import RECORD_TABLES, ChangeRequest, ImportJob, Member
 from .record import record_view
 
 
@@ -406,3 +406,65 @@ def merge(request, keep: int, duplicate: int):
         "members/merge.html",
         {"keep": keep_member, "duplicate": duplicate_member, "rows": rows},
     )
+
+
+def _may_import(user) -> bool:
+    return access.scope_for(user).has_any(access.MEMBER_CHANGE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    if not _may_import(request.user):
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a file.")
+        else:
+            try:
+                job = imports.start(
+                    user=request.user,
+                    filename=upload.name,
+                    content=upload.read(imports.MAX_BYTES + 1),
+                    mode=request.POST.get("mode", ImportJob.Mode.ALL_OR_NOTHING),
+                )
+            except RuleViolation as exc:
+                error = str(exc)
+            else:
+                return redirect("members:import_job", job_id=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user).defer("content")[:20]
+    return render(request, "members/import.html", {"jobs": jobs, "error": error, "modes": ImportJob.Mode.choices})
+
+
+@login_required
+def import_template(request):
+    if not _may_import(request.user):
+        raise Http404
+    response = HttpResponse(
+        imports.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="handbook-import-template.xlsx"'
+    return response
+
+
+def _own_job(request, job_id: int) -> ImportJob:
+    return access.get_or_404(ImportJob.objects.filter(user=request.user).defer("content"), pk=job_id)
+
+
+@login_required
+def import_job(request, job_id: int):
+    job = _own_job(request, job_id)
+    running = job.state in (ImportJob.State.QUEUED, ImportJob.State.VALIDATING, ImportJob.State.WRITING)
+    return render(
+        request, "members/import_job.html", {"job": job, "running": running, "shown_errors": job.errors[:200]}
+    )
+
+
+@login_required
+def import_errors(request, job_id: int):
+    job = _own_job(request, job_id)
+    response = HttpResponse(imports.error_report_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="handbook-import-{job.pk}-errors.csv"'
+    return response

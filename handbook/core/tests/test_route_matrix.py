@@ -66,6 +66,18 @@ def _change_request(w) -> int:
     ).pk
 
 
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("members.pdf", b"%PDF-1.4")
+
+
+def _import_job(w) -> int:
+    from handbook.members.models import ImportJob
+
+    return ImportJob.objects.create(user=w.users["commune"], filename="x.csv", content=b"", state="failed").pk
+
+
 def _grant_on_a1a(w) -> int:
     return RoleGrant.objects.get(organization=w.a1a, user__username="secretary").pk
 
@@ -145,6 +157,13 @@ PAGES: dict[str, list[Case]] = {
     "members:merge": [
         Case(lambda w: f"/members/merge/{w.own_member.pk}/{w.other_member.pk}/", page(**MEMBER_CHANGERS_A1A))
     ],
+    "members:import": [Case(lambda w: "/members/import/", page(**MEMBER_CHANGERS_A1A, outsider=200))],
+    "members:import_template": [
+        Case(lambda w: "/members/import/template.xlsx", page(**MEMBER_CHANGERS_A1A, outsider=200))
+    ],
+    # An import job is its uploader's only.
+    "members:import_job": [Case(lambda w: f"/members/import/{_import_job(w)}/", page(commune=200))],
+    "members:import_errors": [Case(lambda w: f"/members/import/{_import_job(w)}/errors.csv", page(commune=200))],
     "members:status": [Case(lambda w: f"/members/{w.other_member.pk}/status/", page(**MEMBER_CHANGERS_A1A))],
     "members:row_add": [
         Case(lambda w: f"/members/{w.other_member.pk}/rows/work/add/", page(**MEMBER_CHANGERS_A1A)),
@@ -335,6 +354,11 @@ API: dict[str, list[Case]] = {
         Case(lambda w: "/api/v1/members/export/csv", api_op(200, member=404)),
         Case(lambda w: "/api/v1/members/export/pdf", api_op(400, member=404)),
     ],
+    "POST /api/v1/imports": [
+        # A PDF is refused with a clear 400 by those who may import; others do not see the endpoint's data.
+        Case(lambda w: "/api/v1/imports", api_op(400, member=404, leader=404), "post", lambda w: {"file": _pdf()})
+    ],
+    "GET /api/v1/imports/{job_id}": [Case(lambda w: f"/api/v1/imports/{_import_job(w)}", api_op(commune=200))],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
         Case(

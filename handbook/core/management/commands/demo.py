@@ -1,5 +1,8 @@
 """`handbook demo`: migrate, load the demo organisation once, print the logins, serve on :8000."""
 
+import os
+import subprocess
+import sys
 import time
 
 from django.core.management import call_command
@@ -41,7 +44,16 @@ class Command(BaseCommand):
         with translation.override("en"):
             self.print_logins(password, addr)
         if not no_serve:
-            call_command("runserver", addr, use_reloader=False)
+            # Background jobs (imports) run in a worker process beside the web server.
+            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+                [sys.executable, "-c", "from handbook.cli import main; main()", "db_worker", "--no-reload"],
+                env=os.environ.copy(),
+            )
+            try:
+                call_command("runserver", addr, use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
 
     def print_logins(self, password: str, addr: str) -> None:
         from handbook.accounts.models import RoleGrant
