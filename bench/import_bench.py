@@ -27,8 +27,9 @@ def main() -> None:
     os.environ["HANDBOOK_DATA_DIR"] = tempfile.mkdtemp()
     os.environ["DJANGO_SETTINGS_MODULE"] = "handbook.settings.base"
     if args.database_url:
-        import psycopg
         from urllib.parse import urlparse
+
+        import psycopg
 
         name = urlparse(args.database_url).path.lstrip("/")
         admin = args.database_url.rsplit("/", 1)[0] + "/postgres"
