@@ -31,7 +31,16 @@ api.add_router("/imports", imports_router)
 
 @api.exception_handler(RuleViolation)
 def rule_violation(request, exc: RuleViolation):
-    return api.create_response(request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=400)
+    return api.create_response(
+        request,
+        {
+            "detail": str(exc.message),
+            "code": exc.code,
+            "field": exc.field,
+            "errors": {k: str(v) for k, v in exc.errors.items()},
+        },
+        status=400,
+    )
 
 
 @api.exception_handler(HttpError)
