@@ -29,6 +29,13 @@ from handbook.core.text import fold, sort_key, split_name  # noqa: E402
 from handbook.members.reference import CCCD_PROVINCES  # noqa: E402
 
 CODES = sorted(CCCD_PROVINCES)
+# Text columns of the member sheet that the loader leaves empty (NOT NULL, no database default).
+BLANK_TEXT = [
+    "other_names", "birth_place", "hometown", "residence", "record_number", "introducer_1", "introducer_2",
+    "general_education", "professional_qualification", "academic_degree", "political_theory",
+    "foreign_languages", "it_skills", "military_rank", "economic_situation",
+]  # fmt: skip
+BLANKS = [""] * len(BLANK_TEXT)
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PASSWORD = "bench-password"  # noqa: S105
@@ -159,7 +166,8 @@ def load(url: str, *, provinces: int, communes: int, cells: int, members: int, s
             conn.cursor() as cur,
             cur.copy(
                 "COPY members_member (full_name, family_name, middle_name, given_name, search_name, sort_key, sex,"
-                " date_of_birth, cccd, status, organization_id, created_at, updated_at) FROM STDIN"
+                " date_of_birth, cccd, status, organization_id, created_at, updated_at, birth_province_code,"
+                f" ethnicity, religion, phone, {', '.join(BLANK_TEXT)}) FROM STDIN"
             ) as copy,
         ):
             random_ = rng.random
@@ -184,7 +192,11 @@ def load(url: str, *, provinces: int, communes: int, cells: int, members: int, s
                     cccd = f"{CODES[province % len(CODES)]}{century}{year % 100:02d}{serial:06d}"
                     status = choice(STATUSES)
                     counts[(cell_id, status)] = counts.get((cell_id, status), 0) + 1
-                    copy.write_row((*names, sex, born, cccd, status, cell_id, now, now))
+                    code = cccd[:3]
+                    phone = f"09{index % 100:02d}{serial % 1_000_000:06d}" if random_() < 0.6 else ""
+                    copy.write_row(
+                        (*names, sex, born, cccd, status, cell_id, now, now, code, "Kinh", "Không", phone, *BLANKS)
+                    )
                 bar.update(n)
         bar.close()
         conn.commit()

@@ -471,6 +471,7 @@ VI = {
     "Nothing was imported. Correct the rows below and upload the file again.": "Chưa nhập gì. Hãy sửa các dòng dưới đây rồi tải tệp lên lại.",
     "Download the error report": "Tải báo cáo lỗi",
     "Import from Excel/CSV": "Nhập từ Excel/CSV",
+    "Member sheet (PDF)": "Phiếu đảng viên (PDF)",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

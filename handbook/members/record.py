@@ -16,6 +16,7 @@ from handbook.core import access
 from . import services
 from .models import RECORD_TABLES, Member, StatusChange
 from .party_age import PartyAge
+from .reference import CCCD_PROVINCES
 
 SECTIONS = [
     (
@@ -104,6 +105,8 @@ class RecordView:
 def _display(member: Member, name: str) -> tuple[Any, str]:
     model_field = Member._meta.get_field(name)
     value = getattr(member, name)
+    if name == "birth_province_code" and value:
+        return value, f"{CCCD_PROVINCES.get(value, value)} ({value})"
     if model_field.is_relation:
         return (value.pk if value else None), (str(value) if value else "")
     if model_field.choices:

@@ -22,5 +22,6 @@ urlpatterns = [
     path("merge/<int:keep>/<int:duplicate>/", views.merge, name="merge"),
     path("me/data.json", views.my_data, name="my_data"),
     path("<int:pk>/print/", views.print_sheet, name="print"),
+    path("<int:pk>/sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
     path("requests/<int:request_id>/", views.request_detail, name="request_detail"),
 ]

@@ -25,6 +25,7 @@ from . import requests as change_requests
 from .forms import MemberFilterForm, StatusForm, member_form_class, row_form_class
 from .models import RECORD_TABLES, ChangeRequest, ImportJob, Member
 from .record import record_view
+from .sheet_pdf import member_sheet_pdf
 
 
 @login_required
@@ -467,4 +468,19 @@ def import_errors(request, job_id: int):
     job = _own_job(request, job_id)
     response = HttpResponse(imports.error_report_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="handbook-import-{job.pk}-errors.csv"'
+    return response
+
+
+@login_required
+def sheet_pdf(request, pk: int):
+    """The member sheet as a PDF download (audited; protected reads logged)."""
+    member = access.get_or_404(
+        access.members(request.user).select_related("organization", "admitting_organization"), pk=pk
+    )
+    view = record_view(request.user, member, channel=SensitiveAccess.Channel.PRINT)
+    audit_record_print(request.user, member)
+    response = HttpResponse(
+        member_sheet_pdf(view, printed_by=request.user.get_username()), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="phieu-dang-vien-{member.pk}.pdf"'
     return response

@@ -164,4 +164,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # fpdf2's font subsetting (fontTools) logs every glyph at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

@@ -189,6 +189,7 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "members:my_data": [Case(lambda w: "/members/me/data.json", page(member=200, secretary=200))],
+    "members:sheet_pdf": [Case(lambda w: f"/members/{w.other_member.pk}/sheet.pdf", page(**MEMBER_VIEWERS_A1A))],
     "members:print": [Case(lambda w: f"/members/{w.other_member.pk}/print/", page(**MEMBER_VIEWERS_A1A))],
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Audit trail: system administrators only.

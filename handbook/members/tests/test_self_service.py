@@ -89,3 +89,21 @@ def test_the_printable_sheet_is_audited_and_logs_protected_reads(client_for, w):
     ).exists()
     province_page = client_for("province").get(f"/members/{w.other_member.pk}/print/").content.decode()
     assert w.other_member.cccd not in province_page
+
+
+def test_the_member_sheet_pdf_holds_only_what_the_reader_may_see(client_for, w):
+    from handbook.members.record import record_view
+    from handbook.members.sheet_pdf import sheet_lines
+
+    response = client_for("commune").get(f"/members/{w.other_member.pk}/sheet.pdf")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    assert SensitiveAccess.objects.filter(member_id=w.other_member.pk, channel="print").count() == 1
+    assert client_for("province").get(f"/members/{w.other_member.pk}/sheet.pdf").status_code == 200
+    assert SensitiveAccess.objects.filter(actor=w.users["province"]).count() == 0
+    shown = lambda who: " ".join(  # noqa: E731
+        value
+        for _title, rows in sheet_lines(record_view(w.users[who], w.other_member, channel="print"))
+        for _l, value in rows
+    )
+    assert w.other_member.cccd in shown("commune") and w.other_member.cccd not in shown("province")
+    assert "Ngô Thị Hằng" in shown("commune") and "Ngô Thị Hằng" not in shown("province")
