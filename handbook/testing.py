@@ -99,6 +99,7 @@ def build_world() -> None:
             account_services.role_grant(actor=None, user=user, organization=where, role=role, sensitive_data=sensitive)
 
     login("member", member=own, phone="0912000001")
+    _give_photo(own)
     login("secretary", Role.CELL_SECRETARY, a1a, member=secretary_member, sensitive=True)
     login("commune", Role.COMMITTEE_STAFF, a1, sensitive=True)
     login("province", Role.COMMITTEE_STAFF, a)
@@ -106,6 +107,18 @@ def build_world() -> None:
     login("outsider", Role.COMMITTEE_STAFF, b, sensitive=True)
     login("admin", Role.ADMIN, central)
     del a2, b1a
+
+
+def _give_photo(member) -> None:
+    import io
+
+    from PIL import Image
+
+    from handbook.members.photos import member_photo_set
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 50), (200, 30, 30)).save(buffer, format="PNG")
+    member_photo_set(actor=None, member=member, data=buffer.getvalue())
 
 
 def world() -> SimpleNamespace:

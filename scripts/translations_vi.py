@@ -472,6 +472,14 @@ VI = {
     "Download the error report": "Tải báo cáo lỗi",
     "Import from Excel/CSV": "Nhập từ Excel/CSV",
     "Member sheet (PDF)": "Phiếu đảng viên (PDF)",
+    "photo": "ảnh",
+    "Photo": "Ảnh",
+    "Upload a JPEG, PNG or WebP photo.": "Hãy tải lên ảnh JPEG, PNG hoặc WebP.",
+    "The photo is too large (too many pixels).": "Ảnh quá lớn (quá nhiều điểm ảnh).",
+    "This file is not a photo Handbook can read.": "Tệp này không phải ảnh đọc được.",
+    "The photo is larger than 8 MB.": "Ảnh lớn hơn 8 MB.",
+    "Choose a photo.": "Hãy chọn ảnh.",
+    "A portrait photo (JPEG, PNG or WebP, up to 8 MB). It is resized and its hidden data (place, camera) removed.": "Ảnh chân dung (JPEG, PNG hoặc WebP, tối đa 8 MB). Ảnh được thu nhỏ và xóa thông tin ẩn (vị trí, máy ảnh).",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

@@ -63,6 +63,9 @@ class Member(models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=50, blank=True)
     religion = models.CharField(_("religion"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=15, blank=True, db_index=True)
+    #: Storage name of the re-encoded portrait (random, no personal data); served only through
+    #: the access-checked photo view, never as a public media URL.
+    photo = models.CharField(_("photo"), max_length=100, blank=True, editable=False)
 
     # --- party -------------------------------------------------------------------------------
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROBATIONARY)

@@ -23,5 +23,7 @@ urlpatterns = [
     path("me/data.json", views.my_data, name="my_data"),
     path("<int:pk>/print/", views.print_sheet, name="print"),
     path("<int:pk>/sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
+    path("<int:pk>/photo.jpg", views.photo, name="photo"),
+    path("<int:pk>/photo/", views.photo_upload, name="photo_upload"),
     path("requests/<int:request_id>/", views.request_detail, name="request_detail"),
 ]

@@ -19,7 +19,7 @@ from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
 
-from . import counts, exports, imports, queries, services
+from . import counts, exports, imports, photos, queries, services
 from . import quality as quality_checks
 from . import requests as change_requests
 from .forms import MemberFilterForm, StatusForm, member_form_class, row_form_class
@@ -484,3 +484,35 @@ def sheet_pdf(request, pk: int):
     )
     response["Content-Disposition"] = f'attachment; filename="phieu-dang-vien-{member.pk}.pdf"'
     return response
+
+
+@login_required
+def photo(request, pk: int):
+    """The portrait, for those who may see the record (never cached by shared caches)."""
+    member = access.get_or_404(access.members(request.user), pk=pk)
+    data = photos.photo_bytes(member)
+    if data is None:
+        raise Http404
+    return HttpResponse(data, content_type="image/jpeg")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def photo_upload(request, pk: int):
+    member = _changeable(request, pk)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("photo")
+        if upload is None:
+            error = _("Choose a photo.")
+        else:
+            try:
+                photos.member_photo_set(
+                    actor=request.user, member=member, data=upload.read(photos.MAX_UPLOAD_BYTES + 1)
+                )
+            except RuleViolation as exc:
+                error = str(exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("members:detail", pk=member.pk)
+    return render(request, "members/photo.html", {"member": member, "error": error})

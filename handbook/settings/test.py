@@ -11,3 +11,8 @@ STORAGES = {
 
 # Background tasks run inline in tests (the database backend needs a separate worker process).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+import tempfile  # noqa: E402
+
+# Uploaded photos go to a throw-away folder.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="handbook-test-media-")

@@ -189,6 +189,8 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "members:my_data": [Case(lambda w: "/members/me/data.json", page(member=200, secretary=200))],
+    "members:photo": [Case(lambda w: f"/members/{w.own_member.pk}/photo.jpg", page(**MEMBER_VIEWERS_A1A, member=200))],
+    "members:photo_upload": [Case(lambda w: f"/members/{w.own_member.pk}/photo/", page(**MEMBER_CHANGERS_A1A))],
     "members:sheet_pdf": [Case(lambda w: f"/members/{w.other_member.pk}/sheet.pdf", page(**MEMBER_VIEWERS_A1A))],
     "members:print": [Case(lambda w: f"/members/{w.other_member.pk}/print/", page(**MEMBER_VIEWERS_A1A))],
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],

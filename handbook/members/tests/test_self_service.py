@@ -25,7 +25,9 @@ def test_a_member_proposes_a_correction_and_the_secretary_approves_it(client_for
     assert detail.context["can_decide"] and ("quê quán", "", "Yên Thành, Yên Mô") in detail.context["rows"]
     assert secretary.post(f"/members/requests/{request.pk}/", {"decision": "approve"}).status_code == 302
     assert Member.objects.get(pk=w.own_member.pk).hometown == "Yên Thành, Yên Mô"
-    update = AuditEvent.objects.get(event_type=EventType.MEMBER_UPDATED, object_id=str(w.own_member.pk))
+    update = AuditEvent.objects.get(
+        event_type=EventType.MEMBER_UPDATED, object_id=str(w.own_member.pk), actor=w.users["secretary"]
+    )
     assert update.actor == w.users["secretary"] and update.after["hometown"] == "Yên Thành, Yên Mô"
     outcome = member_client.get("/members/requests/").context["page"]
     assert [r.state for r in outcome] == ["approved"]
