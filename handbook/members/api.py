@@ -41,7 +41,8 @@ class MemberPage(Schema):
 
 
 class MemberFilters(Schema):
-    q: str = Field("", description="Name (diacritics ignored), phone, party card number, or CCCD (protected)")
+    """Filters that are not personal data, so they may travel in the query string."""
+
     status: str = ""
     sex: str = ""
     organization_id: int | None = None
@@ -214,15 +215,17 @@ def _record(request, member: Member) -> dict:
     }
 
 
-@router.get("", response=MemberPage)
-def member_list(request, filters: Query[MemberFilters]):
-    """Members in the caller's scope, 50 a page, in Vietnamese name order (no protected fields)."""
+class MemberSearch(MemberFilters):
+    q: str = Field("", description="Name (diacritics ignored), phone, party card number, or CCCD (protected)")
+
+
+def _page(request, filters: MemberFilters, q: str = "") -> dict:
     org = None
     if filters.organization_id is not None:
         org = access.get_or_404(access.organizations(request.user), pk=filters.organization_id)
     qs = queries.filtered(
         access.members(request.user),
-        q=filters.q,
+        q=q,
         status=filters.status,
         sex=filters.sex,
         organization=org,
@@ -231,6 +234,19 @@ def member_list(request, filters: Query[MemberFilters]):
     page = max(filters.page, 1)
     rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     return {"count": qs.count(), "page": page, "page_size": PAGE_SIZE, "results": [_out(m) for m in rows]}
+
+
+@router.get("", response=MemberPage)
+def member_list(request, filters: Query[MemberFilters]):
+    """Members in the caller's scope, 50 a page, in Vietnamese name order (no protected fields)."""
+    return _page(request, filters)
+
+
+@router.post("/search", response=MemberPage)
+def member_search(request, data: MemberSearch):
+    """The same list searched by name, phone, card number or CCCD. A POST, so that what is searched
+    for (personal data) never appears in URLs, proxy logs or browser history."""
+    return _page(request, data, q=data.q)
 
 
 @router.get("/{member_id}", response=MemberRecordOut, exclude_unset=True)
@@ -393,7 +409,6 @@ def member_export(request, fmt: str, filters: Query[MemberFilters]):
         org = access.get_or_404(access.organizations(request.user), pk=filters.organization_id)
     qs = queries.filtered(
         access.members(request.user),
-        q=filters.q,
         status=filters.status,
         sex=filters.sex,
         organization=org,

@@ -1,6 +1,8 @@
 """Member pages: the scoped list with filters, the record, and add/edit for those who may."""
 
 import json
+import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,30 +29,60 @@ from .models import RECORD_TABLES, ChangeRequest, ImportJob, Member
 from .record import record_view
 from .sheet_pdf import member_sheet_pdf
 
+FILTER_SESSION_KEY = "member_filters"
 
-@login_required
-def member_list(request):
-    scoped = access.members(request.user)
-    form = MemberFilterForm(request.GET or None)
+
+def _list_filters(request):
+    """The list's filters without personal data in the URL: a name, phone or CCCD typed in the
+    search form is posted, kept in the session under a random token, and the list's address
+    carries only `?f=<token>` (plus organisation, status and sex, which are not personal)."""
+    saved = request.session.get(FILTER_SESSION_KEY, {})
+    data = request.GET.copy()
+    token = request.GET.get("f", "")
+    if token and token in saved:
+        for key, value in saved[token].items():
+            data.setdefault(key, value)
+    form = MemberFilterForm(data or None)
     org = None
     filters = {}
     if form.is_valid():
         filters = {k: form.cleaned_data.get(k) or "" for k in ("q", "status", "sex")}
         if form.cleaned_data.get("org"):
             org = access.get_or_404(access.organizations(request.user), pk=form.cleaned_data["org"])
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return form, filters, org, querystring.urlencode()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_list(request):
+    if request.method == "POST":
+        form = MemberFilterForm(request.POST)
+        params = {}
+        if form.is_valid():
+            cleaned = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            if cleaned.get("q"):
+                token = secrets.token_urlsafe(8)
+                saved = request.session.get(FILTER_SESSION_KEY, {})
+                saved = dict(list(saved.items())[-19:])  # keep the last searches only
+                saved[token] = {"q": cleaned.pop("q")}
+                request.session[FILTER_SESSION_KEY] = saved
+                params["f"] = token
+            params.update({k: str(v) for k, v in cleaned.items()})
+        return redirect(f"{reverse('members:list')}?{urlencode(params)}" if params else reverse("members:list"))
+    form, filters, org, querystring = _list_filters(request)
     qs = queries.filtered(
-        scoped,
+        access.members(request.user),
         organization=org,
         sensitive_scope=access.members(request.user, access.MEMBER_SENSITIVE),
         **filters,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "members/list.html",
-        {"form": form, "page": page, "org": org, "querystring": querystring.urlencode()},
+        {"form": form, "page": page, "org": org, "querystring": querystring},
     )
 
 
@@ -322,13 +354,7 @@ def audit_record_print(user, member: Member) -> None:
 @login_required
 def export(request, fmt: str):
     """The current list (same filters as the page) as XLSX or CSV."""
-    form = MemberFilterForm(request.GET or None)
-    org = None
-    filters = {}
-    if form.is_valid():
-        filters = {k: form.cleaned_data.get(k) or "" for k in ("q", "status", "sex")}
-        if form.cleaned_data.get("org"):
-            org = access.get_or_404(access.organizations(request.user), pk=form.cleaned_data["org"])
+    form, filters, org, _querystring = _list_filters(request)
     if not access.scope_for(request.user).is_official:
         raise Http404
     qs = queries.filtered(

@@ -139,7 +139,10 @@ PAGES: dict[str, list[Case]] = {
         Case(lambda w: f"/org/roles/{_grant_on_a1a(w)}/revoke/", page(commune=302, province=302, admin=302), "post")
     ],
     # Members.
-    "members:list": [Case(lambda w: "/members/", page(200))],
+    "members:list": [
+        Case(lambda w: "/members/", page(200)),
+        Case(lambda w: "/members/", page(302), "post", lambda w: {"q": "nguyen van"}),  # search: redirect to ?f=
+    ],
     "members:detail": [
         Case(lambda w: f"/members/{w.other_member.pk}/", page(**MEMBER_VIEWERS_A1A)),
         Case(lambda w: f"/members/{w.own_member.pk}/", page(**MEMBER_VIEWERS_A1A, member=200)),
@@ -291,6 +294,9 @@ API: dict[str, list[Case]] = {
         )
     ],
     "GET /api/v1/members": [Case(lambda w: "/api/v1/members", api_op(200))],
+    "POST /api/v1/members/search": [
+        Case(lambda w: "/api/v1/members/search", api_op(200), "post", lambda w: {"q": "nguyen"}, True)
+    ],
     "POST /api/v1/members": [
         Case(
             lambda w: "/api/v1/members",

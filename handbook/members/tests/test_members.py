@@ -177,3 +177,16 @@ def test_fold_is_idempotent_and_ascii(text):
     assert fold(folded) == folded
     assert folded.isascii()
     assert folded == folded.lower()
+
+
+def test_a_search_keeps_what_was_typed_out_of_the_address(client_for, w):
+    client = client_for("commune")
+    response = client.post("/members/", {"q": w.other_member.cccd})
+    location = response["Location"]
+    assert w.other_member.cccd not in location and "f=" in location
+    page = client.get(location)
+    assert [m.full_name for m in page.context["page"]] == ["Lê Văn Cường"]
+    export = client.get(location.replace("/members/", "/members/export.csv"))
+    assert "Lê Văn Cường" in export.content.decode("utf-8")
+    # Another user cannot reuse the token: the search lives in the searcher's session.
+    assert client_for("province").get(location).context["page"].paginator.count == 9  # all of province A

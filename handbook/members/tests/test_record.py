@@ -176,12 +176,18 @@ def test_table_rows_are_validated_and_audited(w):
 def test_search_by_phone_and_card_number(client_for, w):
     services.member_update(actor=None, member=w.other_member, phone="0912 111 222", card_number="A-778899")
     client = client_for("province")
-    assert [m["full_name"] for m in client.get("/api/v1/members", {"q": "+84 912 111 222"}).json()["results"]] == [
-        "Lê Văn Cường"
-    ]
-    assert [m["full_name"] for m in client.get("/api/v1/members", {"q": "A-778899"}).json()["results"]] == [
-        "Lê Văn Cường"
-    ]
+    assert [
+        m["full_name"]
+        for m in client.post(
+            "/api/v1/members/search", {"q": "+84 912 111 222"}, content_type="application/json"
+        ).json()["results"]
+    ] == ["Lê Văn Cường"]
+    assert [
+        m["full_name"]
+        for m in client.post("/api/v1/members/search", {"q": "A-778899"}, content_type="application/json").json()[
+            "results"
+        ]
+    ] == ["Lê Văn Cường"]
 
 
 def test_the_edit_page_offers_protected_fields_only_to_those_allowed(client_for, w, rich):
