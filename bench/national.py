@@ -33,7 +33,7 @@ CODES = sorted(CCCD_PROVINCES)
 BLANK_TEXT = [
     "other_names", "birth_place", "hometown", "residence", "record_number", "introducer_1", "introducer_2",
     "general_education", "professional_qualification", "academic_degree", "political_theory",
-    "foreign_languages", "it_skills", "military_rank", "economic_situation",
+    "foreign_languages", "it_skills", "military_rank", "economic_situation", "photo",
 ]  # fmt: skip
 BLANKS = [""] * len(BLANK_TEXT)
 
