@@ -8,8 +8,6 @@ sensitive-data permission over the member's cell; and every such read by someone
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from handbook.audit.services import sensitive_read
 from handbook.core import access
 
@@ -17,58 +15,8 @@ from . import services
 from .models import RECORD_TABLES, Member, StatusChange
 from .party_age import PartyAge
 from .reference import CCCD_PROVINCES
+from .sheet import SECTIONS
 
-SECTIONS = [
-    (
-        "identity",
-        _("Identity"),
-        [
-            "full_name",
-            "other_names",
-            "sex",
-            "date_of_birth",
-            "birth_place",
-            "birth_province_code",
-            "hometown",
-            "residence",
-            "ethnicity",
-            "religion",
-            "cccd",
-            "phone",
-        ],
-    ),
-    (
-        "party",
-        _("Party"),
-        [
-            "status",
-            "record_number",
-            "card_number",
-            "admission_date",
-            "official_date",
-            "admitting_organization",
-            "introducer_1",
-            "introducer_2",
-        ],
-    ),
-    (
-        "background",
-        _("Background"),
-        [
-            "general_education",
-            "professional_qualification",
-            "academic_degree",
-            "political_theory",
-            "foreign_languages",
-            "it_skills",
-            "youth_union_date",
-            "military_enlisted",
-            "military_discharged",
-            "military_rank",
-            "economic_situation",
-        ],
-    ),
-]
 SENSITIVE_TABLES = [key for key, model in RECORD_TABLES.items() if model.sensitive]
 
 

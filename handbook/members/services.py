@@ -19,39 +19,9 @@ from handbook.organizations.paths import subtree_q
 
 from . import party_age, validators
 from .models import RECORD_TABLES, Member, MemberCount, StatusChange
+from .sheet import RECORD_FIELDS
 
 #: Scalar fields of the record that services accept (status changes go through member_status_change).
-RECORD_FIELDS = (
-    "full_name",
-    "other_names",
-    "sex",
-    "date_of_birth",
-    "birth_place",
-    "birth_province_code",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "cccd",
-    "phone",
-    "record_number",
-    "card_number",
-    "admission_date",
-    "official_date",
-    "introducer_1",
-    "introducer_2",
-    "general_education",
-    "professional_qualification",
-    "academic_degree",
-    "political_theory",
-    "foreign_languages",
-    "it_skills",
-    "youth_union_date",
-    "military_enlisted",
-    "military_discharged",
-    "military_rank",
-    "economic_situation",
-)
 EDITABLE_FIELDS = (*RECORD_FIELDS, "status", "admitting_organization_id")
 TEXT_LIMITS = {f.name: f.max_length for f in Member._meta.fields if getattr(f, "max_length", None)}
 
