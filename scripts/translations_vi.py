@@ -480,6 +480,10 @@ VI = {
     "The photo is larger than 8 MB.": "Ảnh lớn hơn 8 MB.",
     "Choose a photo.": "Hãy chọn ảnh.",
     "A portrait photo (JPEG, PNG or WebP, up to 8 MB). It is resized and its hidden data (place, camera) removed.": "Ảnh chân dung (JPEG, PNG hoặc WebP, tối đa 8 MB). Ảnh được thu nhỏ và xóa thông tin ẩn (vị trí, máy ảnh).",
+    "Merging needs the permission to see protected information of both records.": "Gộp hồ sơ cần quyền xem thông tin được bảo vệ của cả hai hồ sơ.",
+    "The record to merge in has a login. Keep that record and merge the other one into it.": "Hồ sơ cần gộp đang gắn với một tài khoản. Hãy giữ hồ sơ đó và gộp hồ sơ kia vào.",
+    "You may not change protected information (religion, ethnicity, citizen ID, …).": "Bạn không được sửa thông tin được bảo vệ (tôn giáo, dân tộc, số CCCD, …).",
+    "This does not agree with the protected information on the record; ask someone allowed to see it.": "Thông tin này không khớp với thông tin được bảo vệ trong hồ sơ; hãy hỏi người được phép xem.",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

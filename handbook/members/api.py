@@ -363,6 +363,9 @@ def _request_out(request, obj) -> dict:
     }
     if visible:
         out["changes"] = obj.changes
+        shown = [name for name in obj.changes if name in Member.SENSITIVE_FIELDS]
+        if shown:
+            sensitive_read(actor=request.user, member_ids=[obj.member_id], fields=shown, channel="api")
     return out
 
 

@@ -177,7 +177,6 @@ def parse_and_validate(job: ImportJob, rows: list[list], *, progress=None) -> tu
         return [], errors
     changeable_paths = access.scope_for(job.user).paths(access.MEMBER_CHANGE)
     orgs: dict[int, Organization | None] = {}
-    today = timezone.localdate()
     parsed: list[Parsed] = []
     body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(c not in (None, "") for c in row)]
     cccd_count = Counter()
@@ -243,13 +242,7 @@ def parse_and_validate(job: ImportJob, rows: list[list], *, progress=None) -> tu
             {name: values.get(name, None if name in validators.DATE_FIELDS else "") for name in services.RECORD_FIELDS}
             | {"status": values["status"]}
         )
-        for field, message in validators.record_problems(
-            record,
-            today=today,
-            sexes=Member.Sex.values,
-            statuses=Member.Status.values,
-            theory_levels=Member.TheoryLevel.values,
-        ).items():
+        for field, message in services.record_problems(record).items():
             problems.setdefault(field, message)
         cccd = record.get("cccd") or ""
         if cccd and cccd_count[cccd] > 1:

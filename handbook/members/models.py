@@ -36,7 +36,8 @@ class Member(models.Model):
         BACHELOR = "bachelor", _("Bachelor of political science")
 
     #: Fields shown only to roles granted the sensitive-data permission (and to the member).
-    SENSITIVE_FIELDS = ("religion", "ethnicity", "cccd", "economic_situation")
+    #: `birth_province_code` is protected too: it must equal the CCCD's first three digits.
+    SENSITIVE_FIELDS = ("religion", "ethnicity", "cccd", "birth_province_code", "economic_situation")
 
     # --- identity ---------------------------------------------------------------------------
     full_name = models.CharField(_("full name"), max_length=150)

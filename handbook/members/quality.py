@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +13,7 @@ from handbook.audit.models import EventType
 from handbook.audit.services import audit_record
 from handbook.core.errors import RuleViolation
 
-from . import services, validators
+from . import services
 from .models import RECORD_TABLES, ChangeRequest, Member, StatusChange
 
 #: A record is complete when these are filled (official members also need the official date).
@@ -29,18 +28,13 @@ class Problem:
     problems: dict[str, str]
 
 
-def invalid_records(members: QuerySet, limit: int = 200) -> list[Problem]:
+def invalid_records(members: QuerySet, *, revealed: set[int], limit: int = 200) -> list[Problem]:
+    """Records failing today's checks. Problems about the CCCD are described without quoting it
+    unless the reader may see that member's protected fields (`revealed` ids)."""
     found = []
-    today = timezone.localdate()
     for member in members.exclude(status=Member.Status.MERGED).select_related("organization").iterator():
         values = {name: getattr(member, name) for name in services.RECORD_FIELDS}
-        problems = validators.record_problems(
-            {**values, "status": member.status},
-            today=today,
-            sexes=Member.Sex.values,
-            statuses=Member.Status.values,
-            theory_levels=Member.TheoryLevel.values,
-        )
+        problems = services.record_problems({**values, "status": member.status}, reveal_cccd=member.pk in revealed)
         if problems:
             found.append(Problem(member, problems))
             if len(found) >= limit:
@@ -94,13 +88,27 @@ def likely_duplicates(members: QuerySet, limit: int = 100) -> list[tuple[str, li
 @transaction.atomic
 def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
     """Merge `duplicate` into `keep`: empty fields of `keep` are filled from `duplicate`; tables,
-    status history and requests move to `keep`; an account linked to the duplicate moves too if
-    `keep` has none. The duplicate stays, marked merged (its history is kept), off the rolls."""
+    status history and requests move to `keep`. The duplicate stays, marked merged (its history is
+    kept), off the rolls. A duplicate with a login is refused: logins never move automatically."""
     keep, duplicate = (
         Member.objects.select_for_update().select_related("organization").get(pk=pk) for pk in (keep.pk, duplicate.pk)
     )
     if keep.pk == duplicate.pk:
         raise RuleViolation(_("Choose two different records."), code="same")
+    if actor is not None and not (
+        services._may_see_protected(actor, keep) and services._may_see_protected(actor, duplicate)
+    ):
+        # A merge copies protected fields and tables from one record to the other.
+        raise RuleViolation(
+            _("Merging needs the permission to see protected information of both records."), code="protected"
+        )
+    User = apps.get_model("accounts", "User")  # noqa: N806 - accounts depends on members, not back
+    if User.objects.filter(member=duplicate).exists():
+        # Moving a login to another record would show that record to its holder: never automatic.
+        raise RuleViolation(
+            _("The record to merge in has a login. Keep that record and merge the other one into it."),
+            code="has_login",
+        )
     if Member.Status.MERGED in (keep.status, duplicate.status):
         raise RuleViolation(_("One of these records was already merged."), code="merged")
     filled = {
@@ -121,12 +129,6 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
     ChangeRequest.objects.filter(member=duplicate, state=ChangeRequest.State.PENDING).update(
         state=ChangeRequest.State.REJECTED, reason=str(_("The record was merged into another one."))
     )
-    User = apps.get_model("accounts", "User")  # noqa: N806 - accounts depends on members, not back
-    user = User.objects.filter(member=duplicate).first()
-    if user is not None and not User.objects.filter(member=keep).exists():
-        User.objects.filter(pk=user.pk).update(member=keep)
-    elif user is not None:
-        User.objects.filter(pk=user.pk).update(member=None)
     old_status = duplicate.status
     Member.objects.filter(pk=duplicate.pk).update(status=Member.Status.MERGED, merged_into=keep)
     services._count_add(duplicate.organization, old_status, -1)

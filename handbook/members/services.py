@@ -9,6 +9,7 @@ from django.db.models import F, Sum, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from handbook.audit.models import EventType
 from handbook.audit.services import audit_record, audit_record_many
@@ -58,9 +59,14 @@ def _clean(values: dict) -> dict:
     return data
 
 
-def _validate(values: dict) -> dict:
-    """All problems at once (RuleViolation.errors), or the record's values with derived fields."""
-    data = _clean(values)
+#: Problems of these fields quote digits of the citizen ID.
+CCCD_FIELDS = ("cccd", "birth_province_code")
+
+
+def record_problems(data: dict, *, reveal_cccd: bool = True) -> dict[str, str]:
+    """Every problem of already-cleaned record values: the rules, the field lengths. Without
+    `reveal_cccd` (a reader who may not see the CCCD) a CCCD problem is reported without quoting
+    it, so an error message cannot be used to learn the digits."""
     problems = validators.record_problems(
         data,
         today=timezone.localdate(),
@@ -72,6 +78,25 @@ def _validate(values: dict) -> dict:
         value = data.get(field)
         if isinstance(value, str) and len(value) > limit and field not in problems:
             problems[field] = _("At most %(n)s characters.") % {"n": limit}
+    if not reveal_cccd:
+        for field in CCCD_FIELDS:
+            if field in problems:
+                problems[field] = str(PROTECTED_CONFLICT)
+        for field in ("sex", "date_of_birth"):
+            if field not in problems and problems.get("cccd"):
+                problems[field] = str(PROTECTED_CONFLICT)
+    return problems
+
+
+PROTECTED_CONFLICT = gettext_lazy(
+    "This does not agree with the protected information on the record; ask someone allowed to see it."
+)
+
+
+def _validate(values: dict, *, reveal_cccd: bool = True) -> dict:
+    """All problems at once (RuleViolation.errors), or the record's values with derived fields."""
+    data = _clean(values)
+    problems = record_problems(data, reveal_cccd=reveal_cccd)
     if problems:
         field, message = next(iter(problems.items()))
         raise RuleViolation(message, code="invalid", field=field, errors=problems)
@@ -84,6 +109,15 @@ def _validate(values: dict) -> dict:
         sort_key=sort_key(data["full_name"]),
     )
     return data
+
+
+def _may_see_protected(actor: Any, member: Member) -> bool:
+    """System work (no actor) and readers allowed by the access layer."""
+    if actor is None:
+        return True
+    from handbook.core import access
+
+    return access.sees_sensitive(actor, member)
 
 
 def _require_cell(organization: Organization) -> None:
@@ -170,10 +204,20 @@ def member_update(*, actor: Any, member: Member, **changes: Any) -> Member:
         raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     before = _snapshot(member)
+    allowed = _may_see_protected(actor, member)
+    protected = sorted(
+        f for f in Member.SENSITIVE_FIELDS if f in changes and _clean({f: changes[f]})[f] != getattr(member, f)
+    )
+    if protected and not allowed:
+        raise RuleViolation(
+            _("You may not change protected information (religion, ethnicity, citizen ID, …)."),
+            code="protected",
+            field=protected[0],
+        )
     new_status = changes.pop("status", member.status)
     admitting = changes.pop("admitting_organization_id", member.admitting_organization_id)
     values = {f: changes.get(f, getattr(member, f)) for f in RECORD_FIELDS}
-    data = _validate({**values, "status": new_status})
+    data = _validate({**values, "status": new_status}, reveal_cccd=allowed)
     _check_unique(data, exclude_pk=member.pk)
     old_status = member.status
     for key, value in data.items():
@@ -215,6 +259,8 @@ def member_status_change(
         raise RuleViolation(problem, code="future", field="effective_date")
     if member.admission_date and effective_date < member.admission_date:
         raise RuleViolation(_("A status change cannot precede the admission."), field="effective_date")
+    if status == Member.Status.OFFICIAL and member.admission_date and not member.official_date:
+        raise RuleViolation(_("An official member needs the official-membership date."), field="status")
     change = StatusChange.objects.create(member=member, status=status, effective_date=effective_date, note=note[:300])
     latest = StatusChange.objects.filter(member=member).order_by("-effective_date", "-id").first()
     old_status = member.status

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handbook.audit.models import EventType, SensitiveAccess
-from handbook.audit.services import audit_record, jsonable
+from handbook.audit.services import audit_record, jsonable, sensitive_read
 from handbook.core import access
 from handbook.core.errors import RuleViolation
 from handbook.organizations.models import Organization
@@ -138,6 +138,13 @@ def member_edit(request, pk: int):
     member = _changeable(request, pk)
     sensitive = access.sees_sensitive(request.user, member)
     form = member_form_class(sensitive=sensitive, creating=False)(request.POST or None, instance=member)
+    if sensitive:  # the form is filled with the protected values
+        sensitive_read(
+            actor=request.user,
+            member_ids=[member.pk],
+            fields=[f for f in Member.SENSITIVE_FIELDS if f in form.fields],
+            channel=SensitiveAccess.Channel.PAGE,
+        )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -219,6 +226,11 @@ def _diff_rows(request_obj, user) -> tuple[list[tuple[str, str, str]], bool]:
     permission. Returns also whether every value could be shown."""
     visible = access.sees_sensitive(user, request_obj.member)
     rows, complete = [], True
+    shown = [name for name in request_obj.changes if name in Member.SENSITIVE_FIELDS]
+    if visible and shown:
+        sensitive_read(
+            actor=user, member_ids=[request_obj.member_id], fields=shown, channel=SensitiveAccess.Channel.PAGE
+        )
     for name, new in request_obj.changes.items():
         label = str(Member._meta.get_field(name).verbose_name)
         old = request_obj.before.get(name)
@@ -401,7 +413,12 @@ def quality(request):
         "can_merge": access.covers(request.user, access.MEMBER_CHANGE, org.path),
     }
     if not too_big:
-        context["invalid"] = quality_checks.invalid_records(members)
+        revealed = set(
+            access.members(request.user, access.MEMBER_SENSITIVE)
+            .filter(pk__in=members.values("pk"))
+            .values_list("pk", flat=True)
+        )
+        context["invalid"] = quality_checks.invalid_records(members, revealed=revealed)
         context["incomplete"] = quality_checks.incomplete_records(members)
     return render(request, "members/quality.html", context)
 

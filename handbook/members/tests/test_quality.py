@@ -67,12 +67,31 @@ def test_merging_two_records_keeps_both_histories(client_for, w):
     assert AuditEvent.objects.filter(event_type=EventType.MEMBER_MERGED_INTO, object_id=str(dup.pk)).exists()
 
 
-def test_a_login_follows_the_merged_record(w):
+def test_a_record_with_a_login_is_never_merged_away(w):
+    import pytest
+
+    from handbook.core.errors import RuleViolation
     from handbook.members.quality import member_merge
 
     dup = duplicate_of(w, w.own_member)
-    member_merge(actor=None, keep=dup, duplicate=w.own_member)
-    assert User.objects.get(username="member").member_id == dup.pk
+    with pytest.raises(RuleViolation) as err:
+        member_merge(actor=w.users["commune"], keep=dup, duplicate=w.own_member)
+    assert err.value.code == "has_login"
+    assert User.objects.get(username="member").member_id == w.own_member.pk
+    member_merge(actor=w.users["commune"], keep=w.own_member, duplicate=dup)  # the other way round works
+    assert Member.objects.get(pk=dup.pk).status == "merged"
+
+
+def test_merging_needs_the_permission_to_see_protected_data_of_both(w):
+    import pytest
+
+    from handbook.core.errors import RuleViolation
+    from handbook.members.quality import member_merge
+
+    dup = duplicate_of(w, w.other_member)
+    with pytest.raises(RuleViolation) as err:
+        member_merge(actor=w.users["province"], keep=w.other_member, duplicate=dup)
+    assert err.value.code == "protected"
 
 
 def test_merging_needs_the_right_to_change_both_records(client_for, w):

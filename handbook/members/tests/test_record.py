@@ -49,7 +49,15 @@ def test_an_official_with_the_permission_receives_them_and_the_read_is_logged(cl
     assert "Phật giáo" in page and "Ngô Thị Hằng" in page
     reads = SensitiveAccess.objects.filter(actor=w.users["commune"], member_id=rich.pk).order_by("id")
     assert [r.channel for r in reads] == ["api", "page"]
-    assert set(reads.last().fields) == {"religion", "ethnicity", "cccd", "economic_situation", "family", "discipline"}
+    assert set(reads.last().fields) == {
+        "religion",
+        "ethnicity",
+        "cccd",
+        "birth_province_code",
+        "economic_situation",
+        "family",
+        "discipline",
+    }
 
 
 def test_a_member_sees_their_whole_record_unlogged_and_who_read_it(client_for, w):
