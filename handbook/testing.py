@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 from handbook.accounts import services as account_services
 from handbook.accounts.models import Role, User
+from handbook.meetings.models import Meeting
 from handbook.members import services as member_services
 from handbook.members.models import Member
 from handbook.organizations import services as org_services
@@ -106,6 +107,17 @@ def build_world() -> None:
     login("leader", Role.LEADER, a)
     login("outsider", Role.COMMITTEE_STAFF, b, sensitive=True)
     login("admin", Role.ADMIN, central)
+
+    from django.utils import timezone
+
+    from handbook.meetings import services as meeting_services
+
+    soon = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=10)
+    meeting = meeting_services.meeting_create(actor=None, organization=a1a, title="Sinh hoạt chi bộ", starts_at=soon)
+    meeting_services.meeting_publish(actor=None, meeting=meeting)
+    meeting_services.meeting_create(
+        actor=None, organization=a1a, title="Họp chuyên đề (nháp)", type="thematic", starts_at=soon
+    )
     del a2, b1a
 
 
@@ -139,4 +151,6 @@ def world() -> SimpleNamespace:
         own_member=Member.objects.get(full_name="Nguyễn Văn Ánh"),
         other_member=Member.objects.get(full_name="Lê Văn Cường"),
         outside_member=Member.objects.get(full_name="Hà Văn Lâm"),
+        meeting=Meeting.objects.get(title="Sinh hoạt chi bộ"),
+        draft_meeting=Meeting.objects.get(title="Họp chuyên đề (nháp)"),
     )

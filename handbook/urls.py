@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("org/", include("handbook.organizations.urls")),
     path("members/", include("handbook.members.urls")),
+    path("meetings/", include("handbook.meetings.urls")),
     path("audit/", include("handbook.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -35,6 +35,12 @@ class EventType(IntEnum):
     ROLE_GRANTED = 300
     ROLE_REVOKED = 301
 
+    MEETING_SCHEDULED = 500
+    MEETING_CREATED = 501
+    MEETING_PUBLISHED = 502
+    MEETING_CANCELLED = 503
+    ATTENDANCE_RECORDED = 510
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -68,6 +74,11 @@ EVENT_LABELS = {
     EventType.MEMBERS_IMPORTED: _("members imported from a file"),
     EventType.ROLE_GRANTED: _("role granted"),
     EventType.ROLE_REVOKED: _("role revoked"),
+    EventType.MEETING_SCHEDULED: _("meeting schedule set"),
+    EventType.MEETING_CREATED: _("meeting created"),
+    EventType.MEETING_PUBLISHED: _("meeting published"),
+    EventType.MEETING_CANCELLED: _("meeting cancelled"),
+    EventType.ATTENDANCE_RECORDED: _("attendance recorded"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -170,6 +170,21 @@ def role_grants(user, perm: str = ROLE_VIEW) -> QuerySet:
     return RoleGrant.objects.filter(q)
 
 
+def meetings(user, *, manage: bool = False) -> QuerySet:
+    """Meetings the user may see (their own cell's, and those of the organisations they oversee)
+    or manage (cells whose members they may change: the secretary, committee staff)."""
+    from handbook.meetings.models import Meeting
+
+    scope = scope_for(user)
+    q = _paths_q(scope.paths(MEMBER_CHANGE if manage else ORG_VIEW), "organization__path")
+    if not manage and scope.member_cell_path:
+        own = Q(organization__path=scope.member_cell_path)
+        q = own if q is None else q | own
+    if q is None:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(q)
+
+
 def audit_events(user) -> QuerySet:
     """The whole audit trail, for system administrators only."""
     from handbook.audit.models import AuditEvent

@@ -212,7 +212,29 @@ class DemoBuilder:
         self.login("bithu", Role.CELL_SECRETARY, first_cell, member=demo_members[0], sensitive=True)
         self.login("dangvien", None, first_cell, member=demo_members[1], phone="0912345678")
         self.login("caobang", Role.COMMITTEE_STAFF, other, full_name="Hoàng Văn Bằng")
+        self.meetings(first_cell)
         return self.personas
+
+    def meetings(self, cell: Organization) -> None:
+        """The persona cell meets on the 5th at 19:00; one meeting starts soon, so checking in works."""
+        from handbook.meetings import services as meeting_services
+
+        meeting_services.schedule_set(
+            actor=None, organization=cell, day_of_month=5, time=datetime.time(19, 0), place="Nhà văn hóa thôn Đông"
+        )
+        for meeting in meeting_services.schedule_generate(actor=None, organization=cell, months=3):
+            meeting_services.meeting_publish(actor=None, meeting=meeting)
+        soon = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(minutes=15)
+        meeting = meeting_services.meeting_create(
+            actor=None,
+            organization=cell,
+            type="thematic",
+            title="Sinh hoạt chuyên đề: học tập Nghị quyết",
+            starts_at=soon,
+            place="Nhà văn hóa thôn Đông",
+            agenda="1. Quán triệt Nghị quyết\n2. Thảo luận, liên hệ thực tế\n3. Biểu quyết chương trình hành động",
+        )
+        meeting_services.meeting_publish(actor=None, meeting=meeting)
 
 
 def load_demo(*, password: str, members_target: int = 3000) -> list[Persona]:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "handbook.organizations",
     "handbook.members",
     "handbook.accounts",
+    "handbook.meetings",
 ]
 
 MIDDLEWARE = [

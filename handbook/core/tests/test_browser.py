@@ -80,3 +80,15 @@ def test_the_app_is_installable_and_shows_an_offline_page(server, chromium):
     assert "Không có kết nối mạng" in page.inner_text("body")
     page.context.set_offline(False)
     page.close()
+
+
+def test_a_member_checks_in_to_a_meeting_from_the_phone(server, chromium):
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    login(page, server, "dangvien")
+    page.click("nav.bottom >> text=Sinh hoạt")
+    page.click("text=Sinh hoạt chuyên đề: học tập Nghị quyết")
+    page.click("text=Tôi có mặt")
+    assert "Bạn đã điểm danh" in page.inner_text(".messages")
+    assert "Có mặt" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.close()

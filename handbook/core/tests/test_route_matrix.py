@@ -52,6 +52,11 @@ MEMBER_VIEWERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "leader
 MEMBER_CHANGERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "admin": 200}
 
 
+def _redirect(statuses: dict) -> dict:
+    """The same personas, answered with a redirect (a POST that succeeded)."""
+    return {who: 302 for who in statuses}
+
+
 def _work_row(w) -> int:
     from handbook.members.models import WorkHistory
 
@@ -197,6 +202,31 @@ PAGES: dict[str, list[Case]] = {
     "members:sheet_pdf": [Case(lambda w: f"/members/{w.other_member.pk}/sheet.pdf", page(**MEMBER_VIEWERS_A1A))],
     "members:print": [Case(lambda w: f"/members/{w.other_member.pk}/print/", page(**MEMBER_VIEWERS_A1A))],
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    # Meetings.
+    "meetings:list": [Case(lambda w: "/meetings/", page(200))],
+    "meetings:detail": [
+        Case(lambda w: f"/meetings/{w.meeting.pk}/", page(200, outsider=404)),
+        Case(lambda w: f"/meetings/{w.draft_meeting.pk}/", page(**MEMBER_CHANGERS_A1A)),  # drafts: managers only
+    ],
+    "meetings:check_in": [Case(lambda w: f"/meetings/{w.meeting.pk}/check-in/", page(302, outsider=404), "post")],
+    "meetings:absence": [
+        Case(
+            lambda w: f"/meetings/{w.meeting.pk}/absence/", page(302, outsider=404), "post", lambda w: {"reason": "ốm"}
+        )
+    ],
+    "meetings:publish": [
+        Case(lambda w: f"/meetings/{w.draft_meeting.pk}/publish/", page(**_redirect(MEMBER_CHANGERS_A1A)), "post")
+    ],
+    "meetings:roll_call": [
+        Case(
+            lambda w: f"/meetings/{w.meeting.pk}/roll-call/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"member": w.other_member.pk, "state": "present"},
+        )
+    ],
+    "meetings:create": [Case(lambda w: f"/meetings/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    "meetings:schedule": [Case(lambda w: f"/meetings/schedule/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
     # API documentation is public; the data behind it is not.
@@ -368,6 +398,57 @@ API: dict[str, list[Case]] = {
         Case(lambda w: "/api/v1/imports", api_op(400, member=404, leader=404), "post", lambda w: {"file": _pdf()})
     ],
     "GET /api/v1/imports/{job_id}": [Case(lambda w: f"/api/v1/imports/{_import_job(w)}", api_op(commune=200))],
+    "GET /api/v1/meetings": [Case(lambda w: "/api/v1/meetings", api_op(200))],
+    "GET /api/v1/meetings/{meeting_id}": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}", api_op(200, outsider=404)),
+        Case(lambda w: f"/api/v1/meetings/{w.draft_meeting.pk}", api_op(**MEMBER_CHANGERS_A1A)),
+    ],
+    "POST /api/v1/meetings": [
+        Case(
+            lambda w: "/api/v1/meetings",
+            api_op(**{who: 201 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {
+                "organization_id": w.a1a.pk,
+                "title": "Họp bất thường",
+                "type": "extraordinary",
+                "starts_at": "2026-12-20T19:00:00+07:00",
+            },
+            True,
+        )
+    ],
+    "POST /api/v1/meetings/{meeting_id}/publish": [
+        Case(lambda w: f"/api/v1/meetings/{w.draft_meeting.pk}/publish", api_op(**MEMBER_CHANGERS_A1A), "post")
+    ],
+    "POST /api/v1/meetings/{meeting_id}/check-in": [
+        # Only members of the cell check in; officials without a member record there get the rule's 400.
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/check-in",
+            api_op(400, member=200, secretary=200, outsider=404),
+            "post",
+        )
+    ],
+    "POST /api/v1/meetings/{meeting_id}/absence": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/absence",
+            api_op(400, member=200, secretary=200, outsider=404),
+            "post",
+            lambda w: {"reason": "Đi công tác"},
+            True,
+        )
+    ],
+    "POST /api/v1/meetings/{meeting_id}/roll-call": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/roll-call",
+            api_op(**MEMBER_CHANGERS_A1A),
+            "post",
+            lambda w: {"member_id": w.other_member.pk, "state": "present"},
+            True,
+        )
+    ],
+    "GET /api/v1/meetings/{meeting_id}/attendance": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/attendance", api_op(**MEMBER_VIEWERS_A1A))
+    ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
         Case(

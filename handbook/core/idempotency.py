@@ -1,0 +1,57 @@
+"""Exactly-once answers for retried requests (check-ins, roll calls, and later ballots)."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from handbook.core.errors import RuleViolation
+
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+def _hash(request, body: Any) -> str:
+    payload = json.dumps([request.method, request.path, body], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def run_once(request, body: Any, work: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+    """Run `work` (returning status and JSON body) at most once per (user, Idempotency-Key).
+
+    Without the header the work simply runs. The work and the stored answer commit together, so a
+    crash between them cannot leave one without the other; two concurrent requests with one key
+    race on the unique constraint and the loser returns the winner's answer."""
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key:
+        return work()
+    if len(key) > 100:
+        raise RuleViolation(_("The Idempotency-Key header is longer than 100 characters."), code="idempotency")
+    digest = _hash(request, body)
+
+    def replay(record: IdempotencyRecord) -> tuple[int, dict]:
+        if record.request_hash != digest:
+            raise RuleViolation(
+                _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
+            )
+        return record.status, record.response
+
+    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if existing is not None:
+        return replay(existing)
+    try:
+        with transaction.atomic():
+            status, response = work()
+            IdempotencyRecord.objects.create(
+                user=request.user, key=key, request_hash=digest, status=status, response=response
+            )
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            raise
+        return replay(existing)
+    return status, response

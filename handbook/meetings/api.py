@@ -1,0 +1,199 @@
+"""API for meetings: list, detail, check-in, absence notice, roll call, create, publish.
+Check-in and roll call accept an `Idempotency-Key` header: a retried request returns the first answer."""
+
+import datetime
+
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from handbook.core import access
+from handbook.core.idempotency import run_once
+from handbook.members.models import Member
+
+from . import services
+from .models import Attendance, Meeting
+
+router = Router(tags=["meetings"])
+
+
+class MeetingOut(Schema):
+    id: int
+    organization_id: int
+    organization: str
+    type: str
+    title: str
+    starts_at: datetime.datetime
+    place: str
+    online_link: str
+    agenda: str
+    state: str
+    my_attendance: str | None
+
+
+class MeetingIn(Schema):
+    organization_id: int
+    title: str
+    starts_at: datetime.datetime
+    type: str = "regular"
+    place: str = ""
+    online_link: str = ""
+    agenda: str = ""
+
+
+class AttendanceOut(Schema):
+    meeting_id: int
+    member_id: int
+    state: str
+    method: str
+    reason: str
+    recorded_at: datetime.datetime
+
+
+class RollCallIn(Schema):
+    member_id: int
+    state: str
+    reason: str = ""
+
+
+class AbsenceIn(Schema):
+    reason: str
+
+
+class SummaryOut(Schema):
+    expected: int
+    present: int
+    excused: int
+    absent: int
+    unrecorded: int
+    rate: float
+    members: list[dict]
+
+
+def _out(meeting: Meeting, user) -> dict:
+    mine = None
+    if user.member_id:
+        mine = (
+            Attendance.objects.filter(meeting=meeting, member_id=user.member_id).values_list("state", flat=True).first()
+        )
+    return {
+        "id": meeting.pk,
+        "organization_id": meeting.organization_id,
+        "organization": meeting.organization.name,
+        "type": meeting.type,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at,
+        "place": meeting.place,
+        "online_link": meeting.online_link,
+        "agenda": meeting.agenda,
+        "state": meeting.state,
+        "my_attendance": mine,
+    }
+
+
+def _attendance(row: Attendance) -> dict:
+    return {
+        "meeting_id": row.meeting_id,
+        "member_id": row.member_id,
+        "state": row.state,
+        "method": row.method,
+        "reason": row.reason,
+        "recorded_at": row.recorded_at,
+    }
+
+
+def _visible(request, meeting_id: int) -> Meeting:
+    meeting = access.get_or_404(access.meetings(request.user).select_related("organization"), pk=meeting_id)
+    if (
+        meeting.state == Meeting.State.DRAFT
+        and not access.meetings(request.user, manage=True).filter(pk=meeting.pk).exists()
+    ):
+        raise HttpError(404, "Not found")  # drafts are the secretary's until published
+    return meeting
+
+
+def _managed(request, meeting_id: int) -> Meeting:
+    return access.get_or_404(access.meetings(request.user, manage=True).select_related("organization"), pk=meeting_id)
+
+
+@router.get("", response=list[MeetingOut])
+def meeting_list(request, organization_id: int | None = None, upcoming: bool = False):
+    """Meetings you may see: your cell's, or (with `organization_id`) those of a cell you oversee."""
+    qs = access.meetings(request.user).select_related("organization")
+    managed = access.meetings(request.user, manage=True).values("pk")
+    qs = qs.exclude(state=Meeting.State.DRAFT) | qs.filter(pk__in=managed)
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    if upcoming:
+        qs = qs.filter(starts_at__gte=timezone.now() - services.CHECK_IN_CLOSES).order_by("starts_at")
+    return [_out(m, request.user) for m in qs.distinct()[:100]]
+
+
+@router.get("/{meeting_id}", response=MeetingOut)
+def meeting_detail(request, meeting_id: int):
+    return _out(_visible(request, meeting_id), request.user)
+
+
+@router.post("", response={201: MeetingOut})
+def meeting_create(request, data: MeetingIn):
+    org = access.get_or_404(access.organizations(request.user).select_related("type"), pk=data.organization_id)
+    if not access.covers(request.user, access.MEMBER_CHANGE, org.path):
+        raise HttpError(404, "Not found")
+    meeting = services.meeting_create(actor=request.user, organization=org, **data.dict(exclude={"organization_id"}))
+    return Status(201, _out(meeting, request.user))
+
+
+@router.post("/{meeting_id}/publish", response=MeetingOut)
+def meeting_publish(request, meeting_id: int):
+    return _out(services.meeting_publish(actor=request.user, meeting=_managed(request, meeting_id)), request.user)
+
+
+@router.post("/{meeting_id}/check-in", response={200: AttendanceOut})
+def meeting_check_in(request, meeting_id: int):
+    """Check yourself in (send an `Idempotency-Key`: a retry on a bad connection is answered once)."""
+    meeting = _visible(request, meeting_id)
+    status, body = run_once(
+        request, {}, lambda: (200, _json(_attendance(services.check_in(actor=request.user, meeting=meeting))))
+    )
+    return Status(status, body)
+
+
+@router.post("/{meeting_id}/absence", response={200: AttendanceOut})
+def meeting_absence(request, meeting_id: int, data: AbsenceIn):
+    meeting = _visible(request, meeting_id)
+    return Status(200, _attendance(services.absence_notify(actor=request.user, meeting=meeting, reason=data.reason)))
+
+
+@router.post("/{meeting_id}/roll-call", response={200: AttendanceOut})
+def meeting_roll_call(request, meeting_id: int, data: RollCallIn):
+    """Mark one member (secretary). Idempotent with an `Idempotency-Key` header."""
+    meeting = _managed(request, meeting_id)
+    member = access.get_or_404(access.members(request.user, access.MEMBER_CHANGE), pk=data.member_id)
+
+    def work():
+        row = services.roll_call(
+            actor=request.user, meeting=meeting, member=member, state=data.state, reason=data.reason
+        )
+        return 200, _json(_attendance(row))
+
+    status, body = run_once(request, data.dict(), work)
+    return Status(status, body)
+
+
+@router.get("/{meeting_id}/attendance", response=SummaryOut)
+def meeting_attendance(request, meeting_id: int):
+    """Who attended (officials of the cell and above; members see only their own state)."""
+    meeting = _visible(request, meeting_id)
+    if not access.covers(request.user, access.ORG_VIEW, meeting.organization.path):
+        raise HttpError(404, "Not found")
+    rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    members = Member.objects.filter(organization=meeting.organization, status__in=Member.ON_ROLLS).order_by("sort_key")
+    listing = [
+        {"member_id": m.pk, "full_name": m.full_name, "state": rows[m.pk].state if m.pk in rows else None}
+        for m in members
+    ]
+    return {**services.summary(meeting), "members": listing}
+
+
+def _json(data: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}

@@ -1,0 +1,238 @@
+"""Meetings: schedule, create, publish, and attendance (check-in, roll call, absence notices)."""
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from handbook.audit.models import EventType
+from handbook.audit.services import audit_record
+from handbook.core.errors import RuleViolation
+from handbook.members.models import Member
+from handbook.organizations.models import Organization
+
+from .models import Attendance, Meeting, MeetingType, Schedule
+
+#: Members may check themselves in from this long before the start until this long after it.
+CHECK_IN_OPENS = datetime.timedelta(minutes=30)
+CHECK_IN_CLOSES = datetime.timedelta(hours=4)
+
+
+def _require_cell(organization: Organization) -> None:
+    if not organization.type.holds_members or not organization.is_active:
+        raise RuleViolation(_("Meetings are held by active cells."), code="not_a_cell", field="organization")
+
+
+@transaction.atomic
+def schedule_set(
+    *, actor: Any, organization: Organization, day_of_month: int, time: datetime.time, place: str = ""
+) -> Schedule:
+    _require_cell(organization)
+    if not 1 <= day_of_month <= 28:
+        raise RuleViolation(_("Choose a day from 1 to 28 (every month has it)."), field="day_of_month")
+    schedule, _created = Schedule.objects.update_or_create(
+        organization=organization,
+        defaults={"day_of_month": day_of_month, "time": time, "place": place[:200], "active": True},
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.MEETING_SCHEDULED,
+        obj=organization,
+        after={"day_of_month": day_of_month, "time": time.isoformat(), "place": place},
+    )
+    return schedule
+
+
+@transaction.atomic
+def schedule_generate(*, actor: Any, organization: Organization, months: int = 3) -> list[Meeting]:
+    """Create the regular meetings of the coming months from the cell's schedule (existing ones
+    are left alone, so running it twice creates nothing new)."""
+    schedule = Schedule.objects.filter(organization=organization, active=True).first()
+    if schedule is None:
+        raise RuleViolation(_("Set the cell's meeting schedule first."), code="no_schedule")
+    today = timezone.localdate()
+    created = []
+    year, month = today.year, today.month
+    for _step in range(months):
+        day = datetime.date(year, month, schedule.day_of_month)
+        if day >= today:
+            starts_at = timezone.make_aware(datetime.datetime.combine(day, schedule.time))
+            if not Meeting.objects.filter(
+                organization=organization, type=MeetingType.REGULAR, starts_at=starts_at
+            ).exists():
+                created.append(
+                    meeting_create(
+                        actor=actor,
+                        organization=organization,
+                        type=MeetingType.REGULAR,
+                        title=_("Regular meeting, %(month)02d/%(year)s") % {"month": month, "year": year},
+                        starts_at=starts_at,
+                        place=schedule.place,
+                    )
+                )
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return created
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: Any,
+    organization: Organization,
+    title: str,
+    starts_at: datetime.datetime,
+    type: str = MeetingType.REGULAR,
+    place: str = "",
+    online_link: str = "",
+    agenda: str = "",
+) -> Meeting:
+    _require_cell(organization)
+    title = " ".join((title or "").split())
+    if not title:
+        raise RuleViolation(_("Enter a title."), field="title")
+    if type not in MeetingType.values:
+        raise RuleViolation(_("Choose a type of meeting."), field="type")
+    if starts_at > timezone.now() + datetime.timedelta(days=730):
+        raise RuleViolation(_("A meeting is planned at most two years ahead."), field="starts_at")
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                organization=organization,
+                type=type,
+                title=title[:200],
+                starts_at=starts_at,
+                place=place[:200],
+                online_link=online_link,
+                agenda=agenda,
+            )
+    except IntegrityError as exc:
+        raise RuleViolation(_("The cell already has a meeting of this type at that time."), code="duplicate") from exc
+    audit_record(
+        actor=actor,
+        event_type=EventType.MEETING_CREATED,
+        obj=meeting,
+        after={"title": meeting.title, "starts_at": starts_at},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_publish(*, actor: Any, meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.state != Meeting.State.DRAFT:
+        raise RuleViolation(_("Only a draft can be published."), code="state")
+    meeting.state = Meeting.State.PUBLISHED
+    meeting.save(update_fields=["state"])
+    audit_record(actor=actor, event_type=EventType.MEETING_PUBLISHED, obj=meeting)
+    return meeting
+
+
+def _on_roll(meeting: Meeting, member: Member) -> None:
+    if member.organization_id != meeting.organization_id or member.status not in Member.ON_ROLLS:
+        raise RuleViolation(_("This member is not on the cell's roll."), code="not_on_roll", field="member")
+
+
+def _record(*, actor: Any, meeting: Meeting, member: Member, state: str, method: str, reason: str = "") -> Attendance:
+    """Insert or update the one attendance row of (meeting, member), under concurrency too."""
+    now = timezone.now()
+    values = {"state": state, "method": method, "reason": reason[:300], "recorded_by": actor, "recorded_at": now}
+    row = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = Attendance.objects.create(meeting=meeting, member=member, **values)
+        except IntegrityError:
+            # A retry of the same request won the race: update the row it created.
+            row = Attendance.objects.select_for_update().get(meeting=meeting, member=member)
+    before = {"state": row.state, "method": row.method}
+    if (row.state, row.method, row.reason) != (state, method, values["reason"]):
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.ATTENDANCE_RECORDED,
+        obj=meeting,
+        before=before,
+        after={"member_id": member.pk, "state": state, "method": method},
+    )
+    return row
+
+
+@transaction.atomic
+def check_in(*, actor: Any, meeting: Meeting) -> Attendance:
+    """The member linked to `actor` checks in to a published meeting of their cell, in its window."""
+    meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
+    member = Member.objects.filter(pk=getattr(actor, "member_id", None)).first()
+    if member is None:
+        raise RuleViolation(_("Only a member can check in."), code="not_a_member")
+    _on_roll(meeting, member)
+    if meeting.state != Meeting.State.PUBLISHED:
+        raise RuleViolation(_("This meeting is not open."), code="not_published")
+    now = timezone.now()
+    if not meeting.starts_at - CHECK_IN_OPENS <= now <= meeting.starts_at + CHECK_IN_CLOSES:
+        raise RuleViolation(
+            _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
+        )
+    existing = Attendance.objects.filter(meeting=meeting, member=member, state=Attendance.State.PRESENT).first()
+    if existing is not None:
+        return existing  # a repeated tap changes nothing
+    return _record(
+        actor=actor, meeting=meeting, member=member, state=Attendance.State.PRESENT, method=Attendance.Method.SELF
+    )
+
+
+@transaction.atomic
+def absence_notify(*, actor: Any, meeting: Meeting, reason: str) -> Attendance:
+    """A member tells the cell beforehand that they cannot come, and why."""
+    member = Member.objects.filter(pk=getattr(actor, "member_id", None)).first()
+    if member is None:
+        raise RuleViolation(_("Only a member can send an absence notice."), code="not_a_member")
+    _on_roll(meeting, member)
+    if not reason.strip():
+        raise RuleViolation(_("Give the reason for your absence."), field="reason")
+    if timezone.now() >= meeting.starts_at:
+        raise RuleViolation(_("Send the notice before the meeting starts."), code="too_late")
+    return _record(
+        actor=actor,
+        meeting=meeting,
+        member=member,
+        state=Attendance.State.EXCUSED,
+        method=Attendance.Method.SELF,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def roll_call(*, actor: Any, meeting: Meeting, member: Member, state: str, reason: str = "") -> Attendance:
+    """The secretary marks one member: one tap a member, safe to repeat."""
+    if state not in Attendance.State.values:
+        raise RuleViolation(_("Choose present, absent with a reason, or absent without one."), field="state")
+    meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
+    if meeting.state == Meeting.State.CANCELLED:
+        raise RuleViolation(_("This meeting was cancelled."), code="cancelled")
+    _on_roll(meeting, member)
+    return _record(
+        actor=actor, meeting=meeting, member=member, state=state, method=Attendance.Method.ROLL_CALL, reason=reason
+    )
+
+
+def summary(meeting: Meeting) -> dict:
+    """Attendance of one meeting against the cell's current roll."""
+    expected = Member.objects.filter(organization=meeting.organization, status__in=Member.ON_ROLLS).count()
+    by_state = {state: 0 for state in Attendance.State.values}
+    for state in Attendance.objects.filter(meeting=meeting).values_list("state", flat=True):
+        by_state[state] += 1
+    present = by_state[Attendance.State.PRESENT]
+    return {
+        "expected": expected,
+        "present": present,
+        "excused": by_state[Attendance.State.EXCUSED],
+        "absent": by_state[Attendance.State.ABSENT],
+        "unrecorded": max(expected - sum(by_state.values()), 0),
+        "rate": round(100 * present / expected, 1) if expected else 0.0,
+    }

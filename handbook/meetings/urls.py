@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/absence/", views.absence, name="absence"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/roll-call/", views.roll_call, name="roll_call"),
+    path("new/<int:org_pk>/", views.meeting_create, name="create"),
+    path("schedule/<int:org_pk>/", views.schedule, name="schedule"),
+]

@@ -1,0 +1,220 @@
+"""Meeting pages: the list, a meeting (check in, absence notice, roll call), creating and scheduling."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from handbook.core import access
+from handbook.core.errors import RuleViolation
+from handbook.core.htmx import htmx_partial
+from handbook.members.models import Member
+from handbook.organizations.models import Organization
+
+from . import services
+from .models import Attendance, Meeting, MeetingType, Schedule
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    type = forms.ChoiceField(label=gettext_lazy("Type"), choices=MeetingType.choices)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
+    online_link = forms.URLField(label=gettext_lazy("Online link"), required=False, assume_scheme="https")
+    agenda = forms.CharField(label=gettext_lazy("Agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class ScheduleForm(forms.Form):
+    day_of_month = forms.IntegerField(label=gettext_lazy("Day of the month (1–28)"), min_value=1, max_value=28)
+    time = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
+
+
+def _visible(request, pk: int) -> Meeting:
+    meeting = access.get_or_404(access.meetings(request.user).select_related("organization"), pk=pk)
+    if meeting.state == Meeting.State.DRAFT and not _manages(request, meeting):
+        raise Http404
+    return meeting
+
+
+def _manages(request, meeting: Meeting) -> bool:
+    return access.covers(request.user, access.MEMBER_CHANGE, meeting.organization.path)
+
+
+def _managed_cell(request, org_pk: int) -> Organization:
+    org = access.get_or_404(
+        access.organizations(request.user).select_related("type"), pk=org_pk, status=Organization.Status.ACTIVE
+    )
+    if not access.covers(request.user, access.MEMBER_CHANGE, org.path) or not org.type.holds_members:
+        raise Http404
+    return org
+
+
+@login_required
+def meeting_list(request):
+    qs = access.meetings(request.user).select_related("organization")
+    org = None
+    if request.GET.get("org"):
+        org = access.get_or_404(access.organizations(request.user), pk=request.GET["org"])
+        qs = qs.filter(organization=org)
+    managed = access.meetings(request.user, manage=True).values("pk")
+    qs = qs.exclude(state=Meeting.State.DRAFT) | qs.filter(pk__in=managed)
+    now = timezone.now()
+    upcoming = list(qs.filter(starts_at__gte=now - services.CHECK_IN_CLOSES).order_by("starts_at").distinct()[:20])
+    past = list(qs.filter(starts_at__lt=now - services.CHECK_IN_CLOSES).order_by("-starts_at").distinct()[:20])
+    can_manage = (
+        org is not None and access.covers(request.user, access.MEMBER_CHANGE, org.path) and org.type.holds_members
+    )
+    return render(
+        request, "meetings/list.html", {"upcoming": upcoming, "past": past, "org": org, "can_manage": can_manage}
+    )
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    meeting = _visible(request, pk)
+    manages = _manages(request, meeting)
+    mine = None
+    if request.user.member_id:
+        mine = Attendance.objects.filter(meeting=meeting, member_id=request.user.member_id).first()
+    now = timezone.now()
+    context = {
+        "meeting": meeting,
+        "manages": manages,
+        "mine": mine,
+        "is_member": Member.objects.filter(
+            pk=request.user.member_id, organization=meeting.organization, status__in=Member.ON_ROLLS
+        ).exists(),
+        "check_in_open": meeting.state == Meeting.State.PUBLISHED
+        and meeting.starts_at - services.CHECK_IN_OPENS <= now <= meeting.starts_at + services.CHECK_IN_CLOSES,
+        "before_start": now < meeting.starts_at,
+    }
+    if access.covers(request.user, access.ORG_VIEW, meeting.organization.path):
+        rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+        roll = Member.objects.filter(organization=meeting.organization, status__in=Member.ON_ROLLS).order_by("sort_key")
+        context["roll"] = [(m, rows.get(m.pk)) for m in roll]
+        context["summary"] = services.summary(meeting)
+    return render(request, "meetings/detail.html", context)
+
+
+def _act(request, meeting: Meeting, action, success: str):
+    try:
+        action()
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def check_in(request, pk: int):
+    meeting = _visible(request, pk)
+    return _act(
+        request, meeting, lambda: services.check_in(actor=request.user, meeting=meeting), _("You are checked in.")
+    )
+
+
+@login_required
+@require_POST
+def absence(request, pk: int):
+    meeting = _visible(request, pk)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        meeting,
+        lambda: services.absence_notify(actor=request.user, meeting=meeting, reason=reason),
+        _("Your cell knows you cannot come."),
+    )
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    meeting = _visible(request, pk)
+    if not _manages(request, meeting):
+        raise Http404
+    return _act(
+        request, meeting, lambda: services.meeting_publish(actor=request.user, meeting=meeting), _("Published.")
+    )
+
+
+@login_required
+@require_POST
+def roll_call(request, pk: int):
+    """One tap per member; answers the row (htmx) or the page. Repeating a tap is harmless."""
+    meeting = _visible(request, pk)
+    if not _manages(request, meeting):
+        raise Http404
+    member = access.get_or_404(access.members(request.user, access.MEMBER_CHANGE), pk=request.POST.get("member"))
+    try:
+        row = services.roll_call(
+            actor=request.user,
+            meeting=meeting,
+            member=member,
+            state=request.POST.get("state", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except RuleViolation as exc:
+        if htmx_partial(request):
+            return render(
+                request,
+                "meetings/_roll_row.html",
+                {"meeting": meeting, "member": member, "row": None, "error": str(exc)},
+                status=400,
+            )
+        messages.error(request, str(exc))
+        return redirect("meetings:detail", pk=meeting.pk)
+    if htmx_partial(request):
+        return render(
+            request, "meetings/_roll_row.html", {"meeting": meeting, "member": member, "row": row, "manages": True}
+        )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, org_pk: int):
+    org = _managed_cell(request, org_pk)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(actor=request.user, organization=org, **data)
+        except RuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/form.html", {"form": form, "org": org, "title": _("New meeting")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule(request, org_pk: int):
+    org = _managed_cell(request, org_pk)
+    current = Schedule.objects.filter(organization=org).first()
+    initial = {"day_of_month": 5, "time": datetime.time(19, 0)}
+    if current is not None:
+        initial = {"day_of_month": current.day_of_month, "time": current.time, "place": current.place}
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_set(actor=request.user, organization=org, **form.cleaned_data)
+            created = services.schedule_generate(actor=request.user, organization=org, months=3)
+        except RuleViolation as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Schedule saved; %(n)s meetings added.") % {"n": len(created)})
+            return redirect(f"{reverse('meetings:list')}?org={org.pk}")
+    return render(request, "meetings/form.html", {"form": form, "org": org, "title": _("Meeting schedule")})
