@@ -8,6 +8,7 @@ from handbook.core.errors import RuleViolation
 
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
+from .meetings.api import motions_router
 from .meetings.api import router as meetings_router
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
@@ -29,6 +30,7 @@ api.add_router("/members", members_router)
 api.add_router("/change-requests", requests_router)
 api.add_router("/imports", imports_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/motions", motions_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -40,6 +40,9 @@ class EventType(IntEnum):
     MEETING_PUBLISHED = 502
     MEETING_CANCELLED = 503
     ATTENDANCE_RECORDED = 510
+    MOTION_CREATED = 520
+    MOTION_OPENED = 521
+    MOTION_CLOSED = 522
 
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
@@ -79,6 +82,9 @@ EVENT_LABELS = {
     EventType.MEETING_PUBLISHED: _("meeting published"),
     EventType.MEETING_CANCELLED: _("meeting cancelled"),
     EventType.ATTENDANCE_RECORDED: _("attendance recorded"),
+    EventType.MOTION_CREATED: _("vote prepared"),
+    EventType.MOTION_OPENED: _("vote opened"),
+    EventType.MOTION_CLOSED: _("vote closed"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -20,12 +20,15 @@ def _hash(request, body: Any) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def run_once(request, body: Any, work: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+def run_once(
+    request, body: Any, work: Callable[[], tuple[int, dict]], *, redact: Callable[[dict], dict] | None = None
+) -> tuple[int, dict]:
     """Run `work` (returning status and JSON body) at most once per (user, Idempotency-Key).
 
     Without the header the work simply runs. The work and the stored answer commit together, so a
     crash between them cannot leave one without the other; two concurrent requests with one key
-    race on the unique constraint and the loser returns the winner's answer."""
+    race on the unique constraint and the loser returns the winner's answer. `redact` chooses what
+    of the answer is kept for replays (a secret ballot's receipt must never be stored with the voter)."""
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
         return work()
@@ -47,7 +50,11 @@ def run_once(request, body: Any, work: Callable[[], tuple[int, dict]]) -> tuple[
         with transaction.atomic():
             status, response = work()
             IdempotencyRecord.objects.create(
-                user=request.user, key=key, request_hash=digest, status=status, response=response
+                user=request.user,
+                key=key,
+                request_hash=digest,
+                status=status,
+                response=redact(response) if redact else response,
             )
     except IntegrityError:
         existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()

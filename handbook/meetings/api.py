@@ -4,15 +4,15 @@ Check-in and roll call accept an `Idempotency-Key` header: a retried request ret
 import datetime
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from handbook.core import access
 from handbook.core.idempotency import run_once
 from handbook.members.models import Member
 
-from . import services
-from .models import Attendance, Meeting
+from . import services, votes
+from .models import Attendance, Meeting, Motion, Participation, SecretBallot
 
 router = Router(tags=["meetings"])
 
@@ -197,3 +197,110 @@ def meeting_attendance(request, meeting_id: int):
 
 def _json(data: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+motions_router = Router(tags=["meetings"])
+
+
+class MotionIn(Schema):
+    title: str
+    options: list[str] = []
+    secret: bool = False
+    rule: str = Motion.Rule.MAJORITY_OF_PRESENT
+
+
+class MotionOut(Schema):
+    id: int
+    meeting_id: int
+    title: str
+    options: list[str]
+    secret: bool
+    rule: str
+    state: str
+    denominator: int
+    present: int
+    i_voted: bool
+    result: dict | None
+    box: list[dict] | None = Field(None, description="Secret votes, once closed: the hash-chained ballot box")
+
+
+class VoteIn(Schema):
+    choice: int
+
+
+class VoteOut(Schema):
+    motion_id: int
+    receipt: str | None = Field(description="Secret votes: your receipt code, shown once; find it in the box")
+
+
+def _motion_out(motion: Motion, user) -> dict:
+    box = None
+    if motion.secret and motion.state == Motion.State.CLOSED:
+        box = list(
+            SecretBallot.objects.filter(motion=motion).values("position", "choice", "receipt_hash", "chain_hash")
+        )
+    return {
+        "id": motion.pk,
+        "meeting_id": motion.meeting_id,
+        "title": motion.title,
+        "options": motion.options,
+        "secret": motion.secret,
+        "rule": motion.rule,
+        "state": motion.state,
+        "denominator": motion.denominator,
+        "present": motion.present,
+        "i_voted": Participation.objects.filter(motion=motion, member_id=user.member_id).exists()
+        if user.member_id
+        else False,
+        "result": motion.result,
+        "box": box,
+    }
+
+
+def _motion(request, motion_id: int, *, manage: bool = False) -> Motion:
+    meetings = access.meetings(request.user, manage=manage)
+    motion = access.get_or_404(Motion.objects.select_related("meeting"), pk=motion_id, meeting__in=meetings)
+    if motion.meeting.state == Meeting.State.DRAFT and not manage:
+        _visible(request, motion.meeting_id)
+    return motion
+
+
+@router.post("/{meeting_id}/motions", response={201: MotionOut})
+def motion_create(request, meeting_id: int, data: MotionIn):
+    meeting = _managed(request, meeting_id)
+    motion = votes.motion_create(actor=request.user, meeting=meeting, **data.dict())
+    return Status(201, _motion_out(motion, request.user))
+
+
+@motions_router.get("/{motion_id}", response=MotionOut)
+def motion_detail(request, motion_id: int):
+    """The question, its state, your participation; the result and (secret votes) the ballot box once closed."""
+    return _motion_out(_motion(request, motion_id), request.user)
+
+
+@motions_router.post("/{motion_id}/open", response=MotionOut)
+def motion_open(request, motion_id: int):
+    return _motion_out(
+        votes.motion_open(actor=request.user, motion=_motion(request, motion_id, manage=True)), request.user
+    )
+
+
+@motions_router.post("/{motion_id}/close", response=MotionOut)
+def motion_close(request, motion_id: int):
+    return _motion_out(
+        votes.motion_close(actor=request.user, motion=_motion(request, motion_id, manage=True)), request.user
+    )
+
+
+@motions_router.post("/{motion_id}/vote", response=VoteOut)
+def motion_vote(request, motion_id: int, data: VoteIn):
+    """Cast your ballot (send an `Idempotency-Key`: a retry returns the first answer, receipt included)."""
+    motion = _motion(request, motion_id)
+    status, body = run_once(
+        request,
+        data.dict(),
+        lambda: (200, votes.vote_cast(actor=request.user, motion=motion, choice=data.choice)),
+        # The receipt is shown once and never stored next to the voter: a replay says it was counted.
+        redact=lambda answer: {**answer, "receipt": None},
+    )
+    return Status(status, body)

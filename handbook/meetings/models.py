@@ -88,3 +88,107 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}/{self.member_id}: {self.state}"
+
+
+class Motion(models.Model):
+    """A question put to the vote at a meeting. Who may vote is frozen when it opens."""
+
+    class Rule(models.TextChoices):
+        MAJORITY_OF_PRESENT = "majority_present", _("More than half of the eligible members present")
+        TWO_THIRDS_OF_SUMMONED = "two_thirds", _("At least two thirds of the eligible members summoned")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Not open yet")
+        OPEN = "open", _("Voting")
+        CLOSED = "closed", _("Closed")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="motions")
+    title = models.CharField(_("question"), max_length=300)
+    options = models.JSONField(default=list)
+    secret = models.BooleanField(_("secret ballot"), default=False)
+    rule = models.CharField(max_length=20, choices=Rule.choices, default=Rule.MAJORITY_OF_PRESENT)
+    state = models.CharField(max_length=6, choices=State.choices, default=State.DRAFT)
+    denominator = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Eligibility(models.Model):
+    """The frozen list of members who may vote on a motion (and whether they were present)."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="eligible")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["motion", "member"], name="eligibility_once")]
+
+    def __str__(self) -> str:
+        return f"{self.motion_id}/{self.member_id}"
+
+
+class Participation(models.Model):
+    """That a member voted — and nothing about how. One per (motion, member): a second ballot,
+    however many retries arrive at once, is refused by the database."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="participations")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["motion", "member"], name="participation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.motion_id}/{self.member_id}"
+
+
+class OpenBallot(models.Model):
+    """A ballot of an open (non-secret) vote: who chose what."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="open_ballots")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    choice = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["motion", "member"], name="open_ballot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.motion_id}/{self.member_id}: {self.choice}"
+
+
+class PendingSecretBallot(models.Model):
+    """A secret choice waiting for the vote to close. No member, no time. Written with the
+    Participation (so no vote is lost) and moved, shuffled, into the ballot box at closing, then
+    deleted: the permanent box shares neither a transaction nor an order with the participations."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="+")
+    choice = models.PositiveSmallIntegerField()
+    receipt_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"pending ballot of motion {self.motion_id}"
+
+
+class SecretBallot(models.Model):
+    """The published ballot box of a secret vote: choice, receipt hash (the voter can find their
+    own), and a hash chain over the box so that nobody can add, drop or change a ballot unseen."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="secret_ballots")
+    position = models.PositiveIntegerField()
+    choice = models.PositiveSmallIntegerField()
+    receipt_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["motion", "position"]
+        constraints = [models.UniqueConstraint(fields=["motion", "position"], name="secret_ballot_position")]
+
+    def __str__(self) -> str:
+        return f"{self.motion_id}#{self.position}"

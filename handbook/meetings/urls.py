@@ -11,5 +11,9 @@ urlpatterns = [
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("<int:pk>/roll-call/", views.roll_call, name="roll_call"),
     path("new/<int:org_pk>/", views.meeting_create, name="create"),
+    path("<int:pk>/motions/", views.motion_create, name="motion_create"),
+    path("motions/<int:motion_id>/open/", views.motion_open, name="motion_open"),
+    path("motions/<int:motion_id>/close/", views.motion_close, name="motion_close"),
+    path("motions/<int:motion_id>/vote/", views.vote, name="vote"),
     path("schedule/<int:org_pk>/", views.schedule, name="schedule"),
 ]

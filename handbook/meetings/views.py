@@ -19,8 +19,8 @@ from handbook.core.htmx import htmx_partial
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
-from . import services
-from .models import Attendance, Meeting, MeetingType, Schedule
+from . import services, votes
+from .models import Attendance, Meeting, MeetingType, Motion, Participation, Schedule
 
 
 class MeetingForm(forms.Form):
@@ -99,6 +99,14 @@ def meeting_detail(request, pk: int):
         and meeting.starts_at - services.CHECK_IN_OPENS <= now <= meeting.starts_at + services.CHECK_IN_CLOSES,
         "before_start": now < meeting.starts_at,
     }
+    motions = list(meeting.motions.all())
+    voted = set(
+        Participation.objects.filter(motion__in=motions, member_id=request.user.member_id).values_list(
+            "motion_id", flat=True
+        )
+    )
+    context["motions"] = [(m, m.pk in voted) for m in motions]
+    context["rules"] = Motion.Rule.choices
     if access.covers(request.user, access.ORG_VIEW, meeting.organization.path):
         rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
         roll = Member.objects.filter(organization=meeting.organization, status__in=Member.ON_ROLLS).order_by("sort_key")
@@ -218,3 +226,74 @@ def schedule(request, org_pk: int):
             messages.success(request, _("Schedule saved; %(n)s meetings added.") % {"n": len(created)})
             return redirect(f"{reverse('meetings:list')}?org={org.pk}")
     return render(request, "meetings/form.html", {"form": form, "org": org, "title": _("Meeting schedule")})
+
+
+def _motion(request, motion_id: int, *, manage: bool = False) -> Motion:
+    motion = access.get_or_404(
+        Motion.objects.select_related("meeting", "meeting__organization"),
+        pk=motion_id,
+        meeting__in=access.meetings(request.user, manage=manage),
+    )
+    _visible(request, motion.meeting_id)
+    return motion
+
+
+@login_required
+@require_POST
+def motion_create(request, pk: int):
+    meeting = _visible(request, pk)
+    if not _manages(request, meeting):
+        raise Http404
+    options = [line for line in request.POST.get("options", "").splitlines() if line.strip()]
+    return _act(
+        request,
+        meeting,
+        lambda: votes.motion_create(
+            actor=request.user,
+            meeting=meeting,
+            title=request.POST.get("title", ""),
+            options=options or None,
+            secret=request.POST.get("secret") == "on",
+            rule=request.POST.get("rule", Motion.Rule.MAJORITY_OF_PRESENT),
+        ),
+        _("The question is ready; open the vote when the meeting reaches it."),
+    )
+
+
+@login_required
+@require_POST
+def motion_open(request, motion_id: int):
+    motion = _motion(request, motion_id, manage=True)
+    return _act(
+        request, motion.meeting, lambda: votes.motion_open(actor=request.user, motion=motion), _("Voting is open.")
+    )
+
+
+@login_required
+@require_POST
+def motion_close(request, motion_id: int):
+    motion = _motion(request, motion_id, manage=True)
+    return _act(
+        request, motion.meeting, lambda: votes.motion_close(actor=request.user, motion=motion), _("Voting is closed.")
+    )
+
+
+@login_required
+@require_POST
+def vote(request, motion_id: int):
+    motion = _motion(request, motion_id)
+    try:
+        choice = int(request.POST.get("choice", ""))
+        answer = votes.vote_cast(actor=request.user, motion=motion, choice=choice)
+    except (ValueError, RuleViolation) as exc:
+        messages.error(request, str(exc) if isinstance(exc, RuleViolation) else _("Choose one of the options."))
+    else:
+        if answer["receipt"]:
+            messages.success(
+                request,
+                _("Your secret ballot is counted. Your receipt code (write it down, it is shown only now): %(code)s")
+                % {"code": answer["receipt"]},
+            )
+        else:
+            messages.success(request, _("Your vote is counted."))
+    return redirect("meetings:detail", pk=motion.meeting_id)

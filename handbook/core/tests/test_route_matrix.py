@@ -52,6 +52,15 @@ MEMBER_VIEWERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "leader
 MEMBER_CHANGERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "admin": 200}
 
 
+def _motion(w, *, opened: bool = False) -> int:
+    from handbook.meetings import votes
+
+    motion = votes.motion_create(actor=None, meeting=w.meeting, title="Thông qua nghị quyết")
+    if opened:
+        votes.motion_open(actor=None, motion=motion)
+    return motion.pk
+
+
 def _redirect(statuses: dict) -> dict:
     """The same personas, answered with a redirect (a POST that succeeded)."""
     return {who: 302 for who in statuses}
@@ -226,6 +235,32 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "meetings:create": [Case(lambda w: f"/meetings/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    "meetings:motion_create": [
+        Case(
+            lambda w: f"/meetings/{w.meeting.pk}/motions/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"title": "Thông qua chương trình"},
+        )
+    ],
+    "meetings:motion_open": [
+        Case(lambda w: f"/meetings/motions/{_motion(w)}/open/", page(**_redirect(MEMBER_CHANGERS_A1A)), "post")
+    ],
+    "meetings:motion_close": [
+        Case(
+            lambda w: f"/meetings/motions/{_motion(w, opened=True)}/close/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+        )
+    ],
+    "meetings:vote": [
+        Case(
+            lambda w: f"/meetings/motions/{_motion(w, opened=True)}/vote/",
+            page(302, outsider=404),
+            "post",
+            lambda w: {"choice": "0"},
+        )
+    ],
     "meetings:schedule": [Case(lambda w: f"/meetings/schedule/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
@@ -448,6 +483,32 @@ API: dict[str, list[Case]] = {
     ],
     "GET /api/v1/meetings/{meeting_id}/attendance": [
         Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/attendance", api_op(**MEMBER_VIEWERS_A1A))
+    ],
+    "POST /api/v1/meetings/{meeting_id}/motions": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/motions",
+            api_op(**{who: 201 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {"title": "Thông qua chương trình", "secret": True},
+            True,
+        )
+    ],
+    "GET /api/v1/motions/{motion_id}": [Case(lambda w: f"/api/v1/motions/{_motion(w)}", api_op(200, outsider=404))],
+    "POST /api/v1/motions/{motion_id}/open": [
+        Case(lambda w: f"/api/v1/motions/{_motion(w)}/open", api_op(**MEMBER_CHANGERS_A1A), "post")
+    ],
+    "POST /api/v1/motions/{motion_id}/close": [
+        Case(lambda w: f"/api/v1/motions/{_motion(w, opened=True)}/close", api_op(**MEMBER_CHANGERS_A1A), "post")
+    ],
+    "POST /api/v1/motions/{motion_id}/vote": [
+        # Official members of the cell vote; officials from above are not on the list of voters (400).
+        Case(
+            lambda w: f"/api/v1/motions/{_motion(w, opened=True)}/vote",
+            api_op(400, member=200, secretary=200, outsider=404),
+            "post",
+            lambda w: {"choice": 0},
+            True,
+        )
     ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
