@@ -594,6 +594,23 @@ VI = {
     "Rule": "Nguyên tắc",
     "Secret ballot (personnel, discipline)": "Bỏ phiếu kín (nhân sự, kỷ luật)",
     "Add the question": "Thêm nội dung",
+    "meeting rated": "đánh giá cuộc họp",
+    "score (1–5)": "điểm (1–5)",
+    "Give a score from 1 to 5.": "Cho điểm từ 1 đến 5.",
+    "A meeting is rated after it has been held.": "Chỉ đánh giá cuộc họp đã diễn ra.",
+    "Thank you: the rating is saved.": "Cảm ơn: đã lưu đánh giá.",
+    "Quality of the meeting": "Chất lượng sinh hoạt",
+    "Your rating (1 = poor, 5 = excellent)": "Đánh giá của bạn (1 = kém, 5 = rất tốt)",
+    "Comment": "Nhận xét",
+    "Rate": "Đánh giá",
+    "Meetings below, by month": "Sinh hoạt của cấp dưới theo tháng",
+    "Meetings below": "Sinh hoạt của cấp dưới",
+    "Month": "Tháng",
+    "%(held)s meetings; %(silent)s of %(total)s cells held none this month.": "%(held)s cuộc họp; %(silent)s / %(total)s chi bộ chưa sinh hoạt trong tháng.",
+    "Meeting": "Cuộc họp",
+    "Rating": "Đánh giá",
+    "No meeting this month.": "Không có cuộc họp nào trong tháng.",
+    "Cells without a meeting this month": "Chi bộ chưa sinh hoạt trong tháng",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

@@ -43,6 +43,7 @@ class EventType(IntEnum):
     MOTION_CREATED = 520
     MOTION_OPENED = 521
     MOTION_CLOSED = 522
+    MEETING_RATED = 530
 
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
@@ -85,6 +86,7 @@ EVENT_LABELS = {
     EventType.MOTION_CREATED: _("vote prepared"),
     EventType.MOTION_OPENED: _("vote opened"),
     EventType.MOTION_CLOSED: _("vote closed"),
+    EventType.MEETING_RATED: _("meeting rated"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -192,3 +192,22 @@ class SecretBallot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motion_id}#{self.position}"
+
+
+class Rating(models.Model):
+    """An upper-level official's rating of a meeting's quality (Directive 50 asks for it)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score (1–5)"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "rater"], name="rating_once_per_rater"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.score}"

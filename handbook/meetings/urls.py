@@ -5,6 +5,8 @@ from . import views
 app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
+    path("supervise/", views.supervise, name="supervise"),
+    path("<int:pk>/rate/", views.rate, name="rate"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("<int:pk>/absence/", views.absence, name="absence"),

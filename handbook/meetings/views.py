@@ -19,6 +19,7 @@ from handbook.core.htmx import htmx_partial
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
+from . import overview as overview_queries
 from . import services, votes
 from .models import Attendance, Meeting, MeetingType, Motion, Participation, Schedule
 
@@ -107,6 +108,11 @@ def meeting_detail(request, pk: int):
     )
     context["motions"] = [(m, m.pk in voted) for m in motions]
     context["rules"] = Motion.Rule.choices
+    parent_path = meeting.organization.path[:-4]
+    context["can_rate"] = (
+        bool(parent_path) and access.covers(request.user, access.ORG_VIEW, parent_path) and meeting.starts_at <= now
+    )
+    context["ratings"] = list(meeting.ratings.select_related("rater"))
     if access.covers(request.user, access.ORG_VIEW, meeting.organization.path):
         rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
         roll = Member.objects.filter(organization=meeting.organization, status__in=Member.ON_ROLLS).order_by("sort_key")
@@ -297,3 +303,50 @@ def vote(request, motion_id: int):
         else:
             messages.success(request, _("Your vote is counted."))
     return redirect("meetings:detail", pk=motion.meeting_id)
+
+
+@login_required
+def supervise(request):
+    """For officials: every meeting of a subtree in a month, and the cells that held none."""
+    scope = access.scope_for(request.user)
+    if not scope.is_official:
+        raise Http404
+    visible = access.organizations(request.user)
+    if request.GET.get("org"):
+        org = access.get_or_404(visible, pk=request.GET["org"])
+    else:
+        org = visible.filter(path__in=scope.paths(access.ORG_VIEW)).order_by("path").first()
+    if org is None or not access.covers(request.user, access.ORG_VIEW, org.path):
+        raise Http404
+    try:
+        month = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()  # noqa: DTZ007
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    rows, silent, cells = overview_queries.overview(org, month)
+    return render(
+        request,
+        "meetings/supervise.html",
+        {"org": org, "month": month, "rows": rows, "silent": silent, "cells": cells},
+    )
+
+
+@login_required
+@require_POST
+def rate(request, pk: int):
+    """An official above the cell rates a meeting that was held."""
+    meeting = _visible(request, pk)
+    parent_path = meeting.organization.path[:-4]
+    if not parent_path or not access.covers(request.user, access.ORG_VIEW, parent_path):
+        raise Http404  # rated from above: the cell's own officials do not rate themselves
+    try:
+        score = int(request.POST.get("score", ""))
+    except ValueError:
+        score = 0
+    return _act(
+        request,
+        meeting,
+        lambda: overview_queries.meeting_rate(
+            actor=request.user, meeting=meeting, score=score, comment=request.POST.get("comment", "")
+        ),
+        _("Thank you: the rating is saved."),
+    )

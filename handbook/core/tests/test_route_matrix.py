@@ -213,6 +213,19 @@ PAGES: dict[str, list[Case]] = {
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Meetings.
     "meetings:list": [Case(lambda w: "/meetings/", page(200))],
+    "meetings:supervise": [
+        Case(lambda w: f"/meetings/supervise/?org={w.a1.pk}", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: "/meetings/supervise/", page(200, member=404)),
+    ],
+    # Rated from above the cell: the cell's own secretary cannot rate (404); the meeting is not held yet (rule: 302 + message).
+    "meetings:rate": [
+        Case(
+            lambda w: f"/meetings/{w.meeting.pk}/rate/",
+            page(302, member=404, secretary=404, outsider=404),
+            "post",
+            lambda w: {"score": "4"},
+        )
+    ],
     "meetings:detail": [
         Case(lambda w: f"/meetings/{w.meeting.pk}/", page(200, outsider=404)),
         Case(lambda w: f"/meetings/{w.draft_meeting.pk}/", page(**MEMBER_CHANGERS_A1A)),  # drafts: managers only
