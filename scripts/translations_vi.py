@@ -611,6 +611,11 @@ VI = {
     "Rating": "Đánh giá",
     "No meeting this month.": "Không có cuộc họp nào trong tháng.",
     "Cells without a meeting this month": "Chi bộ chưa sinh hoạt trong tháng",
+    "A new address was made; the old one no longer works.": "Đã tạo địa chỉ mới; địa chỉ cũ không còn dùng được.",
+    "Coming meetings": "Sinh hoạt sắp tới",
+    "Meetings in my calendar": "Đưa lịch sinh hoạt vào lịch điện thoại",
+    "Add this address to your phone's calendar (“subscribe” or “add by URL”): your cell's meetings will appear there and stay up to date. Keep it to yourself.": "Thêm địa chỉ này vào lịch của điện thoại (“đăng ký” hoặc “thêm bằng URL”): lịch sinh hoạt chi bộ sẽ hiện ở đó và luôn được cập nhật. Đừng chia sẻ địa chỉ này.",
+    "Make a new address (the old one stops working)": "Tạo địa chỉ mới (địa chỉ cũ ngừng hoạt động)",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

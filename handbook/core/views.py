@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from handbook.accounts.models import RoleGrant
@@ -28,7 +29,17 @@ def home(request):
     grants = RoleGrant.objects.filter(user=user, revoked_at__isnull=True, organization__status="active").select_related(
         "organization"
     )
-    return render(request, "core/home.html", {"member": member, "cell": cell, "grants": grants})
+    meetings = []
+    if cell is not None:
+        from handbook.meetings.models import Meeting
+        from handbook.meetings.services import CHECK_IN_CLOSES
+
+        meetings = list(
+            Meeting.objects.filter(
+                organization=cell, state=Meeting.State.PUBLISHED, starts_at__gte=timezone.now() - CHECK_IN_CLOSES
+            ).order_by("starts_at")[:3]
+        )
+    return render(request, "core/home.html", {"member": member, "cell": cell, "grants": grants, "meetings": meetings})
 
 
 @never_cache

@@ -211,3 +211,15 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.score}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar address (calendar apps cannot sign in): an unguessable token,
+    replaceable at any time, that lists only their cell's published meetings."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"

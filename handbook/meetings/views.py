@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,9 @@ from handbook.core.htmx import htmx_partial
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
+from . import calendar, services, votes
 from . import overview as overview_queries
-from . import services, votes
-from .models import Attendance, Meeting, MeetingType, Motion, Participation, Schedule
+from .models import Attendance, CalendarFeed, Meeting, MeetingType, Motion, Participation, Schedule
 
 
 class MeetingForm(forms.Form):
@@ -350,3 +350,31 @@ def rate(request, pk: int):
         ),
         _("Thank you: the rating is saved."),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    """A member's private calendar address, to add to the phone's calendar."""
+    if not request.user.member_id:
+        raise Http404
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    if request.method == "POST" or feed is None:
+        feed = calendar.feed_renew(user=request.user)
+        if request.method == "POST":
+            messages.success(request, _("A new address was made; the old one no longer works."))
+            return redirect("meetings:calendar")
+    url = request.build_absolute_uri(reverse("meetings:calendar_feed", args=[feed.token]))
+    return render(request, "meetings/calendar.html", {"url": url})
+
+
+def calendar_feed(request, token: str):
+    """No login (calendar apps cannot sign in): the unguessable token is the key."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404
+    response = HttpResponse(
+        calendar.feed_ics(feed, host=request.get_host()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -61,6 +61,12 @@ def _motion(w, *, opened: bool = False) -> int:
     return motion.pk
 
 
+def _feed(w) -> str:
+    from handbook.meetings.calendar import feed_renew
+
+    return feed_renew(user=w.users["member"]).token
+
+
 def _redirect(statuses: dict) -> dict:
     """The same personas, answered with a redirect (a POST that succeeded)."""
     return {who: 302 for who in statuses}
@@ -213,6 +219,12 @@ PAGES: dict[str, list[Case]] = {
     "members:create": [Case(lambda w: f"/members/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
     # Meetings.
     "meetings:list": [Case(lambda w: "/meetings/", page(200))],
+    "meetings:calendar": [Case(lambda w: "/meetings/calendar/", page(member=200, secretary=200))],
+    # The feed needs no login: its token is the key; a wrong token is 404 for everyone.
+    "meetings:calendar_feed": [
+        Case(lambda w: f"/meetings/calendar/{_feed(w)}.ics", expect(200)),
+        Case(lambda w: "/meetings/calendar/not-a-token.ics", expect(404)),
+    ],
     "meetings:supervise": [
         Case(lambda w: f"/meetings/supervise/?org={w.a1.pk}", page(**OFFICIALS_OF_A1)),
         Case(lambda w: "/meetings/supervise/", page(200, member=404)),

@@ -78,3 +78,17 @@ def test_the_schedule_generates_the_coming_regular_meetings_once(w):
 def test_meetings_belong_to_cells(w):
     with pytest.raises(RuleViolation):
         services.meeting_create(actor=None, organization=w.a1, title="X", starts_at=timezone.now())
+
+
+def test_a_member_subscribes_to_their_meetings_in_a_calendar_app(client_for, w):
+    from icalendar import Calendar
+
+    page = client_for("member").get("/meetings/calendar/")
+    url = page.context["url"]
+    token_path = url.split("testserver")[1]
+    feed = client_for("anonymous").get(token_path)
+    assert feed["Content-Type"].startswith("text/calendar")
+    events = [c for c in Calendar.from_ical(feed.content).walk("VEVENT")]
+    assert [str(e["summary"]) for e in events] == ["Sinh hoạt chi bộ"]  # the draft is not listed
+    client_for("member").post("/meetings/calendar/")  # a new address...
+    assert client_for("anonymous").get(token_path).status_code == 404  # ...and the old one is dead
