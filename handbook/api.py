@@ -8,7 +8,7 @@ from handbook.core.errors import RuleViolation
 
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
-from .meetings.api import motions_router
+from .meetings.api import comments_router, motions_router
 from .meetings.api import router as meetings_router
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
@@ -31,6 +31,7 @@ api.add_router("/change-requests", requests_router)
 api.add_router("/imports", imports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/motions", motions_router)
+api.add_router("/comments", comments_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -44,6 +44,11 @@ class EventType(IntEnum):
     MOTION_OPENED = 521
     MOTION_CLOSED = 522
     MEETING_RATED = 530
+    COMMENT_ADDED = 540
+    COMMENT_TAKEN_IN = 541
+    MINUTES_SAVED = 550
+    MINUTES_FINALISED = 551
+    MINUTES_AMENDED = 552
 
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
@@ -87,6 +92,11 @@ EVENT_LABELS = {
     EventType.MOTION_OPENED: _("vote opened"),
     EventType.MOTION_CLOSED: _("vote closed"),
     EventType.MEETING_RATED: _("meeting rated"),
+    EventType.COMMENT_ADDED: _("opinion added"),
+    EventType.COMMENT_TAKEN_IN: _("opinion taken into the resolution"),
+    EventType.MINUTES_SAVED: _("minutes saved"),
+    EventType.MINUTES_FINALISED: _("minutes finalised"),
+    EventType.MINUTES_AMENDED: _("minutes amended"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

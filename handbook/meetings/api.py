@@ -4,6 +4,7 @@ Check-in and roll call accept an `Idempotency-Key` header: a retried request ret
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -11,8 +12,9 @@ from handbook.core import access
 from handbook.core.idempotency import run_once
 from handbook.members.models import Member
 
+from . import minutes as minutes_service
 from . import services, votes
-from .models import Attendance, Meeting, Motion, Participation, SecretBallot
+from .models import Attendance, Comment, Meeting, Minutes, Motion, Participation, SecretBallot
 
 router = Router(tags=["meetings"])
 
@@ -304,3 +306,86 @@ def motion_vote(request, motion_id: int, data: VoteIn):
         redact=lambda answer: {**answer, "receipt": None},
     )
     return Status(status, body)
+
+
+comments_router = Router(tags=["meetings"])
+
+
+class CommentIn(Schema):
+    text: str
+    reply_to: int | None = None
+
+
+class CommentOut(Schema):
+    id: int
+    meeting_id: int
+    author: str
+    reply_to: int | None
+    text: str
+    taken_in: bool
+    created_at: datetime.datetime
+
+
+class TakenInIn(Schema):
+    taken_in: bool = True
+
+
+class MinutesOut(Schema):
+    meeting_id: int
+    text: str
+    final: bool
+    amendments: list[str]
+
+
+def _comment_out(c: Comment) -> dict:
+    return {
+        "id": c.pk,
+        "meeting_id": c.meeting_id,
+        "author": c.author.get_full_name() or c.author.first_name or c.author.username,
+        "reply_to": c.reply_to_id,
+        "text": c.text,
+        "taken_in": c.taken_in,
+        "created_at": c.created_at,
+    }
+
+
+@router.get("/{meeting_id}/comments", response=list[CommentOut])
+def comment_list(request, meeting_id: int):
+    meeting = _visible(request, meeting_id)
+    return [_comment_out(c) for c in meeting.comments.select_related("author")[:500]]
+
+
+@router.post("/{meeting_id}/comments", response={201: CommentOut})
+def comment_create(request, meeting_id: int, data: CommentIn):
+    """Members of the cell (and its managers) give opinions on the draft resolution."""
+    meeting = _visible(request, meeting_id)
+    on_roll = Member.objects.filter(
+        pk=request.user.member_id, organization=meeting.organization, status__in=Member.ON_ROLLS
+    ).exists()
+    if not on_roll and not access.covers(request.user, access.MEMBER_CHANGE, meeting.organization.path):
+        raise HttpError(403, _("Only the cell's members give opinions here."))
+    reply_to = Comment.objects.filter(pk=data.reply_to, meeting=meeting).first() if data.reply_to else None
+    comment = minutes_service.comment_add(actor=request.user, meeting=meeting, text=data.text, reply_to=reply_to)
+    return Status(201, _comment_out(comment))
+
+
+@comments_router.post("/{comment_id}/taken-in", response=CommentOut)
+def comment_taken_in(request, comment_id: int, data: TakenInIn):
+    comment = access.get_or_404(
+        Comment.objects.select_related("author"), pk=comment_id, meeting__in=access.meetings(request.user, manage=True)
+    )
+    return _comment_out(minutes_service.comment_take_in(actor=request.user, comment=comment, taken_in=data.taken_in))
+
+
+@router.get("/{meeting_id}/minutes", response=MinutesOut)
+def minutes_read(request, meeting_id: int):
+    meeting = _visible(request, meeting_id)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        raise HttpError(404, "Not found")
+    return {
+        "meeting_id": meeting.pk,
+        "text": minutes.text,
+        "final": minutes.finalised_at is not None,
+        "amendments": [a.text for a in minutes.amendments.all()],
+    }

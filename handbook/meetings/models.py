@@ -223,3 +223,49 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.user_id}"
+
+
+class Comment(models.Model):
+    """An opinion on the meeting's draft resolution or document, before or during the meeting;
+    replies hang under a comment; the secretary marks the opinions taken into the resolution."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies")
+    text = models.TextField(_("opinion"))
+    taken_in = models.BooleanField(_("taken into the resolution"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Minutes(models.Model):
+    """The meeting's minutes: a draft generated from the meeting's data, edited by the secretary,
+    then finalised — after that the text never changes; corrections are amendments."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    text = models.TextField()
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"minutes of {self.meeting_id}"
+
+
+class Amendment(models.Model):
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="amendments")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["minutes", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -20,8 +20,9 @@ from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
 from . import calendar, services, votes
+from . import minutes as minutes_service
 from . import overview as overview_queries
-from .models import Attendance, CalendarFeed, Meeting, MeetingType, Motion, Participation, Schedule
+from .models import Attendance, CalendarFeed, Comment, Meeting, MeetingType, Minutes, Motion, Participation, Schedule
 
 
 class MeetingForm(forms.Form):
@@ -108,6 +109,11 @@ def meeting_detail(request, pk: int):
     )
     context["motions"] = [(m, m.pk in voted) for m in motions]
     context["rules"] = Motion.Rule.choices
+    context["comments"] = list(
+        meeting.comments.filter(reply_to__isnull=True).select_related("author").prefetch_related("replies__author")
+    )
+    context["may_comment"] = _may_comment(request, meeting) and meeting.state == Meeting.State.PUBLISHED
+    context["minutes"] = Minutes.objects.filter(meeting=meeting).first()
     parent_path = meeting.organization.path[:-4]
     context["can_rate"] = (
         bool(parent_path) and access.covers(request.user, access.ORG_VIEW, parent_path) and meeting.starts_at <= now
@@ -378,3 +384,81 @@ def calendar_feed(request, token: str):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _may_comment(request, meeting: Meeting) -> bool:
+    on_roll = Member.objects.filter(
+        pk=request.user.member_id, organization=meeting.organization, status__in=Member.ON_ROLLS
+    ).exists()
+    return on_roll or _manages(request, meeting)
+
+
+@login_required
+@require_POST
+def comment(request, pk: int):
+    meeting = _visible(request, pk)
+    if not _may_comment(request, meeting):
+        raise Http404
+    reply_to = None
+    if request.POST.get("reply_to"):
+        reply_to = Comment.objects.filter(pk=request.POST["reply_to"], meeting=meeting).first()
+    return _act(
+        request,
+        meeting,
+        lambda: minutes_service.comment_add(
+            actor=request.user, meeting=meeting, text=request.POST.get("text", ""), reply_to=reply_to
+        ),
+        _("Your opinion is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def take_in(request, comment_id: int):
+    item = access.get_or_404(
+        Comment.objects.select_related("meeting", "meeting__organization"),
+        pk=comment_id,
+        meeting__in=access.meetings(request.user, manage=True),
+    )
+    return _act(
+        request,
+        item.meeting,
+        lambda: minutes_service.comment_take_in(
+            actor=request.user, comment=item, taken_in=request.POST.get("taken_in") != "0"
+        ),
+        _("Saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_page(request, pk: int):
+    meeting = _visible(request, pk)
+    manages = _manages(request, meeting)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None and not manages:
+        raise Http404
+    if request.method == "POST":
+        if not manages:
+            raise Http404
+        action = request.POST.get("action")
+        work = {
+            "draft": lambda: minutes_service.minutes_save(actor=request.user, meeting=meeting),
+            "save": lambda: minutes_service.minutes_save(
+                actor=request.user, meeting=meeting, text=request.POST.get("text", "")
+            ),
+            "finalise": lambda: minutes_service.minutes_finalise(actor=request.user, meeting=meeting),
+            "amend": lambda: minutes_service.minutes_amend(
+                actor=request.user, meeting=meeting, text=request.POST.get("text", "")
+            ),
+        }.get(action)
+        if work is None:
+            raise Http404
+        try:
+            work()
+        except RuleViolation as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("meetings:minutes", pk=meeting.pk)
+    return render(request, "meetings/minutes.html", {"meeting": meeting, "minutes": minutes, "manages": manages})

@@ -67,6 +67,19 @@ def _feed(w) -> str:
     return feed_renew(user=w.users["member"]).token
 
 
+def _comment(w) -> int:
+    from handbook.meetings.minutes import comment_add
+
+    return comment_add(actor=w.users["member"], meeting=w.meeting, text="Ý kiến").pk
+
+
+def _minutes(w) -> int:
+    from handbook.meetings.minutes import minutes_save
+
+    minutes_save(actor=None, meeting=w.meeting)
+    return w.meeting.pk
+
+
 def _redirect(statuses: dict) -> dict:
     """The same personas, answered with a redirect (a POST that succeeded)."""
     return {who: 302 for who in statuses}
@@ -260,6 +273,22 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "meetings:create": [Case(lambda w: f"/meetings/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    # Opinions: the cell's members and managers (302); officials above who only look are refused (404).
+    "meetings:comment": [
+        Case(
+            lambda w: f"/meetings/{w.meeting.pk}/comments/",
+            page(member=302, **_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"text": "Tôi đồng ý với dự thảo"},
+        )
+    ],
+    "meetings:take_in": [
+        Case(lambda w: f"/meetings/comments/{_comment(w)}/taken-in/", page(**_redirect(MEMBER_CHANGERS_A1A)), "post")
+    ],
+    "meetings:minutes": [
+        Case(lambda w: f"/meetings/{w.meeting.pk}/minutes/", page(**MEMBER_CHANGERS_A1A)),  # no minutes yet: managers
+        Case(lambda w: f"/meetings/{_minutes(w)}/minutes/", page(200, outsider=404)),
+    ],
     "meetings:motion_create": [
         Case(
             lambda w: f"/meetings/{w.meeting.pk}/motions/",
@@ -534,6 +563,30 @@ API: dict[str, list[Case]] = {
             lambda w: {"choice": 0},
             True,
         )
+    ],
+    "GET /api/v1/meetings/{meeting_id}/comments": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/comments", api_op(200, outsider=404))
+    ],
+    "POST /api/v1/meetings/{meeting_id}/comments": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/comments",
+            api_op(403, member=201, outsider=404, **{who: 201 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {"text": "Đề nghị bổ sung chỉ tiêu"},
+            True,
+        )
+    ],
+    "POST /api/v1/comments/{comment_id}/taken-in": [
+        Case(
+            lambda w: f"/api/v1/comments/{_comment(w)}/taken-in",
+            api_op(**MEMBER_CHANGERS_A1A),
+            "post",
+            lambda w: {"taken_in": True},
+            True,
+        )
+    ],
+    "GET /api/v1/meetings/{meeting_id}/minutes": [
+        Case(lambda w: f"/api/v1/meetings/{_minutes(w)}/minutes", api_op(200, outsider=404))
     ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
