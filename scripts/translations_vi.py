@@ -657,6 +657,11 @@ VI = {
     "Finalised %(when)s by %(who)s.": "Hoàn thành lúc %(when)s bởi %(who)s.",
     "Amendment": "Đính chính",
     "Add an amendment": "Thêm đính chính",
+    "meeting changed": "thay đổi cuộc họp",
+    "The minutes are final; the meeting can no longer change.": "Biên bản đã hoàn thành; không thể sửa cuộc họp nữa.",
+    "Edit the meeting": "Sửa cuộc họp",
+    "QR code for check-in": "Mã QR điểm danh",
+    "Members scan this with their phone camera, then tap “I am here”.": "Đảng viên quét mã bằng camera điện thoại rồi bấm “Tôi có mặt”.",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

@@ -39,6 +39,7 @@ class EventType(IntEnum):
     MEETING_CREATED = 501
     MEETING_PUBLISHED = 502
     MEETING_CANCELLED = 503
+    MEETING_UPDATED = 504
     ATTENDANCE_RECORDED = 510
     MOTION_CREATED = 520
     MOTION_OPENED = 521
@@ -87,6 +88,7 @@ EVENT_LABELS = {
     EventType.MEETING_CREATED: _("meeting created"),
     EventType.MEETING_PUBLISHED: _("meeting published"),
     EventType.MEETING_CANCELLED: _("meeting cancelled"),
+    EventType.MEETING_UPDATED: _("meeting changed"),
     EventType.ATTENDANCE_RECORDED: _("attendance recorded"),
     EventType.MOTION_CREATED: _("vote prepared"),
     EventType.MOTION_OPENED: _("vote opened"),

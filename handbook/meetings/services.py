@@ -236,3 +236,44 @@ def summary(meeting: Meeting) -> dict:
         "unrecorded": max(expected - sum(by_state.values()), 0),
         "rate": round(100 * present / expected, 1) if expected else 0.0,
     }
+
+
+MEETING_FIELDS = ("title", "type", "starts_at", "place", "online_link", "agenda")
+
+
+@transaction.atomic
+def meeting_update(*, actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
+    """The secretary edits the agenda, time, place or online link; the change is audited."""
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.state == Meeting.State.CANCELLED:
+        raise RuleViolation(_("This meeting was cancelled."), code="cancelled")
+    if hasattr(meeting, "minutes") and meeting.minutes.finalised_at:
+        raise RuleViolation(_("The minutes are final; the meeting can no longer change."), code="final")
+    before = {f: getattr(meeting, f) for f in MEETING_FIELDS}
+    title = " ".join(str(changes.get("title", meeting.title)).split())
+    if not title:
+        raise RuleViolation(_("Enter a title."), field="title")
+    if changes.get("type", meeting.type) not in MeetingType.values:
+        raise RuleViolation(_("Choose a type of meeting."), field="type")
+    for field, value in changes.items():
+        setattr(meeting, field, value)
+    meeting.title = title[:200]
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as exc:
+        raise RuleViolation(_("The cell already has a meeting of this type at that time."), code="duplicate") from exc
+    after = {f: getattr(meeting, f) for f in MEETING_FIELDS}
+    changed = [f for f in MEETING_FIELDS if before[f] != after[f]]
+    if changed:
+        audit_record(
+            actor=actor,
+            event_type=EventType.MEETING_UPDATED,
+            obj=meeting,
+            before={f: before[f] for f in changed},
+            after={f: after[f] for f in changed},
+        )
+    return meeting

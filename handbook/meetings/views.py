@@ -2,6 +2,8 @@
 
 import datetime
 
+import qrcode
+import qrcode.image.svg
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -462,3 +464,38 @@ def minutes_page(request, pk: int):
             messages.success(request, _("Saved."))
         return redirect("meetings:minutes", pk=meeting.pk)
     return render(request, "meetings/minutes.html", {"meeting": meeting, "minutes": minutes, "manages": manages})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk: int):
+    meeting = _visible(request, pk)
+    if not _manages(request, meeting):
+        raise Http404
+    initial = {f: getattr(meeting, f) for f in services.MEETING_FIELDS}
+    initial["starts_at"] = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except RuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request, "meetings/form.html", {"form": form, "org": meeting.organization, "title": _("Edit the meeting")}
+    )
+
+
+@login_required
+def qr(request, pk: int):
+    """A QR code for the secretary's screen: members scan it to open the meeting and tap "I am here"."""
+    meeting = _visible(request, pk)
+    if not _manages(request, meeting):
+        raise Http404
+    url = request.build_absolute_uri(reverse("meetings:detail", args=[meeting.pk]))
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=20)
+    return render(
+        request, "meetings/qr.html", {"meeting": meeting, "svg": image.to_string(encoding="unicode"), "url": url}
+    )

@@ -273,6 +273,8 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "meetings:create": [Case(lambda w: f"/meetings/new/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    "meetings:edit": [Case(lambda w: f"/meetings/{w.meeting.pk}/edit/", page(**MEMBER_CHANGERS_A1A))],
+    "meetings:qr": [Case(lambda w: f"/meetings/{w.meeting.pk}/qr/", page(**MEMBER_CHANGERS_A1A))],
     # Opinions: the cell's members and managers (302); officials above who only look are refused (404).
     "meetings:comment": [
         Case(

@@ -92,3 +92,24 @@ def test_a_member_subscribes_to_their_meetings_in_a_calendar_app(client_for, w):
     assert [str(e["summary"]) for e in events] == ["Sinh hoạt chi bộ"]  # the draft is not listed
     client_for("member").post("/meetings/calendar/")  # a new address...
     assert client_for("anonymous").get(token_path).status_code == 404  # ...and the old one is dead
+
+
+def test_the_secretary_edits_the_meeting_and_shows_a_qr_code(client_for, w):
+    client = client_for("secretary")
+    response = client.post(
+        f"/meetings/{w.meeting.pk}/edit/",
+        {
+            "title": "Sinh hoạt chi bộ tháng 11",
+            "type": "regular",
+            "starts_at": "2026-12-05T19:00",
+            "place": "Hội trường thôn",
+            "agenda": "1. Nghị quyết\n2. Kết nạp",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(pk=w.meeting.pk)
+    assert (meeting.title, meeting.place) == ("Sinh hoạt chi bộ tháng 11", "Hội trường thôn")
+    event = AuditEvent.objects.get(event_type=EventType.MEETING_UPDATED)
+    assert event.before["place"] == "" and event.after["place"] == "Hội trường thôn"
+    qr = client.get(f"/meetings/{w.meeting.pk}/qr/")
+    assert "<svg" in qr.content.decode() and f"/meetings/{w.meeting.pk}/" in qr.context["url"]
