@@ -1,0 +1,28 @@
+"""50 simultaneous submissions from one member record one ballot and one check-in (PostgreSQL)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+URL = os.environ.get("DATABASE_URL", "")
+pytestmark = pytest.mark.skipif(not URL.startswith("postgres"), reason="concurrency is tested on PostgreSQL")
+
+
+def test_fifty_simultaneous_ballots_and_check_ins_from_one_member_count_once():
+    script = Path(__file__).with_name("concurrency_script.py")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, env=os.environ)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["errors"] == []
+    assert (result["vote_ok"], result["vote_refused"], result["participations"], result["ballots_in_box"]) == (
+        1,
+        49,
+        1,
+        1,
+    )
+    assert result["checkin_ok"] == 50  # every retry is answered with the one attendance row
+    assert (result["attendance_rows"], result["attendance_state"]) == (1, "present")
