@@ -16,6 +16,7 @@ from handbook.core.errors import RuleViolation
 from .models import Member
 from .record import visible_fields
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: A synchronous export stays small enough to answer within a request; larger lists are narrowed.
 MAX_ROWS = 50_000
 
@@ -84,7 +85,7 @@ def export_members(*, user, queryset, fmt: str, description: dict) -> tuple[byte
             sheet.append(row)
         buffer = io.BytesIO()
         book.save(buffer)
-        body, content_type = buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, content_type = buffer.getvalue(), XLSX_TYPE
     elif fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text)

@@ -32,6 +32,12 @@ from .sheet_pdf import member_sheet_pdf
 FILTER_SESSION_KEY = "member_filters"
 
 
+def _download(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _list_filters(request):
     """The list's filters without personal data in the URL: a name, phone or CCCD typed in the
     search form is posted, kept in the session under a random token, and the list's address
@@ -340,21 +346,27 @@ def my_data(request):
         SensitiveAccess.objects.filter(member_id=member.pk).values("occurred_at", "actor_label", "fields", "channel")
     )
     data["exported_at"] = timezone.now()
-    response = HttpResponse(
-        json.dumps(jsonable(data), ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    return _download(
+        json.dumps(jsonable(data), ensure_ascii=False, indent=2),
+        "application/json; charset=utf-8",
+        "handbook-my-data.json",
     )
-    response["Content-Disposition"] = 'attachment; filename="handbook-my-data.json"'
-    return response
 
 
-@login_required
-def print_sheet(request, pk: int):
-    """The member sheet laid out for printing (the browser's "Save as PDF" makes the PDF)."""
+def _printed_record(request, pk: int):
+    """A record taken out of Handbook on paper or as a file: audited, protected reads logged."""
     member = access.get_or_404(
         access.members(request.user).select_related("organization", "admitting_organization"), pk=pk
     )
     view = record_view(request.user, member, channel=SensitiveAccess.Channel.PRINT)
     audit_record_print(request.user, member)
+    return member, view
+
+
+@login_required
+def print_sheet(request, pk: int):
+    """The member sheet laid out for printing (the browser's "Save as PDF" makes the PDF)."""
+    member, view = _printed_record(request, pk)
     return render(request, "members/print.html", {"member": member, "record": view, "printed_at": timezone.now()})
 
 
@@ -382,9 +394,7 @@ def export(request, fmt: str):
     except RuleViolation as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('members:list')}?{request.GET.urlencode()}")
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="handbook-members.{fmt}"'
-    return response
+    return _download(body, content_type, f"handbook-members.{fmt}")
 
 
 @login_required
@@ -486,11 +496,7 @@ def import_start(request):
 def import_template(request):
     if not _may_import(request.user):
         raise Http404
-    response = HttpResponse(
-        imports.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="handbook-import-template.xlsx"'
-    return response
+    return _download(imports.template_xlsx(), exports.XLSX_TYPE, "handbook-import-template.xlsx")
 
 
 def _own_job(request, job_id: int) -> ImportJob:
@@ -509,24 +515,15 @@ def import_job(request, job_id: int):
 @login_required
 def import_errors(request, job_id: int):
     job = _own_job(request, job_id)
-    response = HttpResponse(imports.error_report_csv(job), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="handbook-import-{job.pk}-errors.csv"'
-    return response
+    return _download(imports.error_report_csv(job), "text/csv; charset=utf-8", f"handbook-import-{job.pk}-errors.csv")
 
 
 @login_required
 def sheet_pdf(request, pk: int):
     """The member sheet as a PDF download (audited; protected reads logged)."""
-    member = access.get_or_404(
-        access.members(request.user).select_related("organization", "admitting_organization"), pk=pk
-    )
-    view = record_view(request.user, member, channel=SensitiveAccess.Channel.PRINT)
-    audit_record_print(request.user, member)
-    response = HttpResponse(
-        member_sheet_pdf(view, printed_by=request.user.get_username()), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="phieu-dang-vien-{member.pk}.pdf"'
-    return response
+    member, view = _printed_record(request, pk)
+    pdf = member_sheet_pdf(view, printed_by=request.user.get_username())
+    return _download(pdf, "application/pdf", f"phieu-dang-vien-{member.pk}.pdf")
 
 
 @login_required
