@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
+from pydantic import create_model
 
 from handbook.audit.models import SensitiveAccess
 from handbook.audit.services import sensitive_read
@@ -17,6 +18,7 @@ from . import exports, imports, queries, services
 from . import requests as change_requests
 from .models import RECORD_TABLES, ImportJob, Member
 from .record import record_view
+from .sheet import RECORD_FIELDS
 
 router = Router(tags=["members"])
 
@@ -55,115 +57,55 @@ class StatusChangeOut(Schema):
     note: str
 
 
-class MemberRecordOut(Schema):
-    id: int
-    organization_id: int
-    organization: str
-    full_name: str
-    other_names: str | None = None
-    sex: str
-    date_of_birth: datetime.date
-    birth_place: str | None = None
-    birth_province_code: str | None = None
-    hometown: str | None = None
-    residence: str | None = None
-    ethnicity: str | None = Field(None, description=PROTECTED)
-    religion: str | None = Field(None, description=PROTECTED)
-    cccd: str | None = Field(None, description=PROTECTED)
-    phone: str | None = None
-    status: str
-    record_number: str | None = None
-    card_number: str | None = None
-    admission_date: datetime.date | None = None
-    official_date: datetime.date | None = None
-    admitting_organization: int | None = None
-    introducer_1: str | None = None
-    introducer_2: str | None = None
-    general_education: str | None = None
-    professional_qualification: str | None = None
-    academic_degree: str | None = None
-    political_theory: str | None = None
-    foreign_languages: str | None = None
-    it_skills: str | None = None
-    youth_union_date: datetime.date | None = None
-    military_enlisted: datetime.date | None = None
-    military_discharged: datetime.date | None = None
-    military_rank: str | None = None
-    economic_situation: str | None = Field(None, description=PROTECTED)
-    party_age_years: int
-    party_age_months: int
-    status_history: list[StatusChangeOut]
-    tables: list[str] = Field(description="Tables this caller may read (`GET /members/{id}/tables/{table}`)")
+def _field_type(name: str):
+    return datetime.date if Member._meta.get_field(name).get_internal_type() == "DateField" else str
 
 
-class MemberIn(Schema):
-    organization_id: int
-    full_name: str
-    sex: str
-    date_of_birth: datetime.date
-    cccd: str
-    status: str = Member.Status.PROBATIONARY
-    other_names: str = ""
-    birth_place: str = ""
-    birth_province_code: str = ""
-    hometown: str = ""
-    residence: str = ""
-    ethnicity: str = ""
-    religion: str = ""
-    phone: str = ""
-    record_number: str = ""
-    card_number: str = ""
-    admission_date: datetime.date | None = None
-    official_date: datetime.date | None = None
-    introducer_1: str = ""
-    introducer_2: str = ""
-    general_education: str = ""
-    professional_qualification: str = ""
-    academic_degree: str = ""
-    political_theory: str = ""
-    foreign_languages: str = ""
-    it_skills: str = ""
-    youth_union_date: datetime.date | None = None
-    military_enlisted: datetime.date | None = None
-    military_discharged: datetime.date | None = None
-    military_rank: str = ""
-    economic_situation: str = ""
+def _described(name: str) -> dict:
+    return {"description": PROTECTED} if name in Member.SENSITIVE_FIELDS else {}
 
 
-class MemberPatch(Schema):
-    """Only the fields sent are changed. A changed status is recorded as of today; use
-    `POST /members/{id}/status` for a change with another effective date."""
+#: The whole record as read. Generated from the member sheet (members/sheet.py), so a field added
+#: to the sheet appears here; protected fields are absent for readers without the permission.
+MemberRecordOut = create_model(
+    "MemberRecordOut",
+    __base__=Schema,
+    id=(int, ...),
+    organization_id=(int, ...),
+    organization=(str, ...),
+    status=(str, ...),
+    admitting_organization=(int | None, None),
+    **{name: (_field_type(name) | None, Field(None, **_described(name))) for name in RECORD_FIELDS},
+    party_age_years=(int, ...),
+    party_age_months=(int, ...),
+    status_history=(list[StatusChangeOut], ...),
+    tables=(list[str], Field(description="Tables this caller may read (`GET /members/{id}/tables/{table}`)")),
+)
 
-    full_name: str | None = None
-    other_names: str | None = None
-    sex: str | None = None
-    date_of_birth: datetime.date | None = None
-    birth_place: str | None = None
-    birth_province_code: str | None = None
-    hometown: str | None = None
-    residence: str | None = None
-    ethnicity: str | None = None
-    religion: str | None = None
-    cccd: str | None = None
-    phone: str | None = None
-    status: str | None = None
-    record_number: str | None = None
-    card_number: str | None = None
-    admission_date: datetime.date | None = None
-    official_date: datetime.date | None = None
-    introducer_1: str | None = None
-    introducer_2: str | None = None
-    general_education: str | None = None
-    professional_qualification: str | None = None
-    academic_degree: str | None = None
-    political_theory: str | None = None
-    foreign_languages: str | None = None
-    it_skills: str | None = None
-    youth_union_date: datetime.date | None = None
-    military_enlisted: datetime.date | None = None
-    military_discharged: datetime.date | None = None
-    military_rank: str | None = None
-    economic_situation: str | None = None
+_REQUIRED_ON_CREATE = {"full_name", "sex", "date_of_birth", "cccd"}
+
+#: A new member: the four identifying fields are required, every other field of the sheet optional.
+MemberIn = create_model(
+    "MemberIn",
+    __base__=Schema,
+    organization_id=(int, ...),
+    status=(str, Member.Status.PROBATIONARY),
+    **{
+        name: (_field_type(name), ...)
+        if name in _REQUIRED_ON_CREATE
+        else ((datetime.date | None, None) if _field_type(name) is datetime.date else (str, ""))
+        for name in RECORD_FIELDS
+    },
+)
+
+#: Only the fields sent are changed. A changed status is recorded as of today; use
+#: `POST /members/{id}/status` for a change with another effective date.
+MemberPatch = create_model(
+    "MemberPatch",
+    __base__=Schema,
+    status=(str | None, None),
+    **{name: (_field_type(name) | None, None) for name in RECORD_FIELDS},
+)
 
 
 class StatusIn(Schema):
