@@ -662,6 +662,8 @@ VI = {
     "Edit the meeting": "Sửa cuộc họp",
     "QR code for check-in": "Mã QR điểm danh",
     "Members scan this with their phone camera, then tap “I am here”.": "Đảng viên quét mã bằng camera điện thoại rồi bấm “Tôi có mặt”.",
+    "You cannot give a permission you do not hold yourself.": "Bạn không thể giao quyền mà chính bạn không có.",
+    "May see sensitive data (religion, ethnicity, citizen ID, family, discipline)": "Được xem thông tin nhạy cảm (tôn giáo, dân tộc, số CCCD, gia đình, kỷ luật)",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
 

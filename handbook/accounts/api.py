@@ -75,6 +75,7 @@ def _role_out(grant: RoleGrant) -> dict:
         "organization_id": grant.organization_id,
         "organization": grant.organization.name,
         "role": grant.role,
+        "sensitive_data": grant.sensitive_data,
         "granted_at": grant.granted_at,
     }
 
@@ -124,7 +125,11 @@ def role_create(request, data: RoleIn):
     user = User.objects.filter(username=data.username).first()
     if user is None:
         raise HttpError(400, _("No account has that username."))
-    grant = services.role_grant(actor=request.user, user=user, organization=org, role=data.role)
+    if data.sensitive_data and not access.covers(request.user, access.MEMBER_SENSITIVE, org.path):
+        raise HttpError(403, _("You cannot give a permission you do not hold yourself."))
+    grant = services.role_grant(
+        actor=request.user, user=user, organization=org, role=data.role, sensitive_data=data.sensitive_data
+    )
     return Status(201, _role_out(grant))
 
 

@@ -22,6 +22,7 @@ class RoleOut(Schema):
     organization_id: int
     organization: str
     role: str
+    sensitive_data: bool
     granted_at: datetime
 
 
@@ -29,6 +30,7 @@ class RoleIn(Schema):
     username: str
     organization_id: int
     role: str
+    sensitive_data: bool = False
 
 
 class MemberSummary(Schema):

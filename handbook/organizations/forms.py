@@ -55,6 +55,9 @@ class HistoryAtForm(forms.Form):
 class GrantForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=())
+    sensitive_data = forms.BooleanField(
+        label=_("May see sensitive data (religion, ethnicity, citizen ID, family, discipline)"), required=False
+    )
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)

@@ -320,10 +320,14 @@ def grant(request, pk: int):
     if user is None:
         messages.error(request, _("No account has that username."))
         return redirect(org)
+    sensitive = form.cleaned_data["sensitive_data"]
+    if sensitive and not access.covers(request.user, access.MEMBER_SENSITIVE, org.path):
+        messages.error(request, _("You cannot give a permission you do not hold yourself."))
+        return redirect(org)
     _run(
         request,
         lambda: account_services.role_grant(
-            actor=request.user, user=user, organization=org, role=form.cleaned_data["role"]
+            actor=request.user, user=user, organization=org, role=form.cleaned_data["role"], sensitive_data=sensitive
         ),
         lambda g: _("Granted: %(grant)s.") % {"grant": str(g)},
         lambda g: org,

@@ -128,3 +128,21 @@ def test_a_citizen_id_with_non_ascii_digits_is_refused_as_malformed(w):
 def test_a_member_gets_no_statistics_of_their_cell_through_the_api(client_for, w):
     assert client_for("member").get(f"/api/v1/organizations/{w.a1a.pk}/counts").status_code == 404
     assert client_for("secretary").get(f"/api/v1/organizations/{w.a1a.pk}/counts").status_code == 200
+
+
+def test_the_sensitive_data_permission_is_given_only_by_someone_who_holds_it(client_for, w):
+    province = client_for("province").post(
+        f"/org/{w.a1a.pk}/roles/", {"username": "leader", "role": "leader", "sensitive_data": "on"}
+    )
+    assert province.status_code == 302
+    assert not RoleGrant.objects.filter(user__username="leader", organization=w.a1a).exists()
+    client_for("commune").post(
+        f"/org/{w.a1a.pk}/roles/", {"username": "leader", "role": "leader", "sensitive_data": "on"}
+    )
+    assert RoleGrant.objects.get(user__username="leader", organization=w.a1a).sensitive_data is True
+    response = client_for("province").post(
+        "/api/v1/roles",
+        {"username": "outsider", "organization_id": w.a1.pk, "role": "leader", "sensitive_data": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
