@@ -151,17 +151,12 @@ def member_edit(request, pk: int):
             fields=[f for f in Member.SENSITIVE_FIELDS if f in form.fields],
             channel=SensitiveAccess.Channel.PAGE,
         )
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields}
-        try:
-            services.member_update(actor=request.user, member=member, **changes)
-        except RuleViolation as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("members:detail", pk=member.pk)
-    return render(
-        request, "members/form.html", {"form": form, "org": member.organization, "member": member, "title": _("Edit")}
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: services.member_update(actor=request.user, member=member, **{n: data[n] for n in form.fields}),
+        _("Edit"),
     )
 
 
@@ -170,18 +165,28 @@ def member_edit(request, pk: int):
 def member_status(request, pk: int):
     member = _changeable(request, pk)
     form = StatusForm(request.POST or None, initial={"status": member.status})
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: services.member_status_change(actor=request.user, member=member, **data),
+        _("Change of status"),
+    )
+
+
+def _member_form(request, member, form, save, title):
+    """Show a form about one member; on a valid POST run `save(cleaned_data)` through the service,
+    putting each refused rule next to its field, and go back to the record."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_status_change(actor=request.user, member=member, **form.cleaned_data)
+            save(form.cleaned_data)
         except RuleViolation as exc:
             _show_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("members:detail", pk=member.pk)
     return render(
-        request,
-        "members/form.html",
-        {"form": form, "org": member.organization, "member": member, "title": _("Change of status")},
+        request, "members/form.html", {"form": form, "org": member.organization, "member": member, "title": title}
     )
 
 
@@ -198,18 +203,12 @@ def row_add(request, pk: int, table: str):
     member = _changeable(request, pk)
     model = _table_or_404(request, member, table)
     form = row_form_class(table)(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_row_add(actor=request.user, member=member, table=table, **form.cleaned_data)
-        except RuleViolation as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("members:detail", pk=member.pk)
-    return render(
+    return _member_form(
         request,
-        "members/form.html",
-        {"form": form, "org": member.organization, "member": member, "title": model._meta.verbose_name},
+        member,
+        form,
+        lambda data: services.member_row_add(actor=request.user, member=member, table=table, **data),
+        model._meta.verbose_name,
     )
 
 
