@@ -8,6 +8,8 @@ from handbook.core.errors import RuleViolation
 
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
+from .documents.api import feedback_router
+from .documents.api import router as documents_router
 from .meetings.api import comments_router, motions_router
 from .meetings.api import router as meetings_router
 from .members.api import imports_router, requests_router
@@ -32,6 +34,8 @@ api.add_router("/imports", imports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/motions", motions_router)
 api.add_router("/comments", comments_router)
+api.add_router("/documents", documents_router)
+api.add_router("/feedback", feedback_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 from handbook.accounts import services as account_services
 from handbook.accounts.models import Role, User
+from handbook.documents.models import Document, Feedback
 from handbook.meetings.models import Meeting
 from handbook.members import services as member_services
 from handbook.members.models import Member
@@ -118,6 +119,31 @@ def build_world() -> None:
     meeting_services.meeting_create(
         actor=None, organization=a1a, title="Họp chuyên đề (nháp)", type="thematic", starts_at=soon
     )
+    from handbook.documents import services as document_services
+
+    today = timezone.localdate()
+    resolution = document_services.document_create(
+        actor=None,
+        issuer=a,
+        title="Nghị quyết về chuyển đổi số",
+        number="01-NQ/TU",
+        type="resolution",
+        issued_on=today,
+        summary="Đẩy mạnh sổ tay đảng viên điện tử.",
+        body="Toàn thể đảng viên học tập và thực hiện nghị quyết.",
+        requires_ack=True,
+        study_mode="reflection",
+        study_deadline=today + datetime.timedelta(days=30),
+    )
+    document_services.document_publish(actor=None, document=resolution)
+    document_services.document_create(
+        actor=None, issuer=a1, title="Thông báo (nháp)", issued_on=today, audience=[(a1a, "")]
+    )
+    other = document_services.document_create(actor=None, issuer=b, title="Công văn tỉnh B", issued_on=today)
+    document_services.document_publish(actor=None, document=other)
+    document_services.feedback_send(
+        actor=User.objects.get(username="member"), organization=a1, subject="Góp ý", body="Đề nghị in tài liệu."
+    )
     del a2, b1a
 
 
@@ -153,4 +179,8 @@ def world() -> SimpleNamespace:
         outside_member=Member.objects.get(full_name="Hà Văn Lâm"),
         meeting=Meeting.objects.get(title="Sinh hoạt chi bộ"),
         draft_meeting=Meeting.objects.get(title="Họp chuyên đề (nháp)"),
+        document=Document.objects.get(number="01-NQ/TU"),
+        draft_document=Document.objects.get(title="Thông báo (nháp)"),
+        outside_document=Document.objects.get(title="Công văn tỉnh B"),
+        feedback=Feedback.objects.get(subject="Góp ý"),
     )

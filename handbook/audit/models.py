@@ -51,6 +51,19 @@ class EventType(IntEnum):
     MINUTES_FINALISED = 551
     MINUTES_AMENDED = 552
 
+    DOCUMENT_CREATED = 600
+    DOCUMENT_UPDATED = 601
+    DOCUMENT_PUBLISHED = 602
+    DOCUMENT_CORRECTED = 603
+    DOCUMENT_WITHDRAWN = 604
+    DOCUMENT_ATTACHMENT_ADDED = 605
+    DOCUMENT_ATTACHMENT_REMOVED = 606
+    DOCUMENT_REMINDER_SENT = 607
+    DOCUMENT_QUIZ_SET = 608
+    FEEDBACK_SENT = 620
+    FEEDBACK_ANSWERED = 621
+    FEEDBACK_CLOSED = 622
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -98,6 +111,18 @@ EVENT_LABELS = {
     EventType.COMMENT_TAKEN_IN: _("opinion taken into the resolution"),
     EventType.MINUTES_SAVED: _("minutes saved"),
     EventType.MINUTES_FINALISED: _("minutes finalised"),
+    EventType.DOCUMENT_CREATED: _("document drafted"),
+    EventType.DOCUMENT_UPDATED: _("document draft changed"),
+    EventType.DOCUMENT_PUBLISHED: _("document published"),
+    EventType.DOCUMENT_CORRECTED: _("document corrected"),
+    EventType.DOCUMENT_WITHDRAWN: _("document withdrawn"),
+    EventType.DOCUMENT_ATTACHMENT_ADDED: _("document attachment added"),
+    EventType.DOCUMENT_ATTACHMENT_REMOVED: _("document attachment removed"),
+    EventType.DOCUMENT_REMINDER_SENT: _("reminder sent to those who have not read"),
+    EventType.DOCUMENT_QUIZ_SET: _("study quiz set"),
+    EventType.FEEDBACK_SENT: _("feedback sent"),
+    EventType.FEEDBACK_ANSWERED: _("feedback answered"),
+    EventType.FEEDBACK_CLOSED: _("feedback closed"),
     EventType.MINUTES_AMENDED: _("minutes amended"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),

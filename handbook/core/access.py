@@ -14,7 +14,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from handbook.organizations.paths import next_path, subtree_q
+from handbook.organizations.paths import ancestor_paths, next_path, subtree_q
 
 ORG_VIEW = "org.view"
 ORG_CHANGE = "org.change"
@@ -45,6 +45,8 @@ class Scope:
     member_id: int | None = None
     member_cell_path: str | None = None
     is_admin: bool = False
+    #: The active grants as (role, organisation path): documents addressed to a role use them.
+    grants: tuple[tuple[str, str], ...] = ()
 
     def paths(self, perm: str) -> tuple[str, ...]:
         return self.roots.get(perm, ())
@@ -82,7 +84,9 @@ def scope_for(user) -> Scope:
     ).values_list("role", "organization__path", "sensitive_data")
     by_perm: dict[str, set[str]] = {}
     is_admin = False
+    held: list[tuple[str, str]] = []
     for role, path, sensitive in grants:
+        held.append((role, path))
         is_admin = is_admin or role == "admin"
         perms = ROLE_PERMISSIONS.get(role, frozenset())
         for perm in perms:
@@ -101,6 +105,7 @@ def scope_for(user) -> Scope:
         member_id=member_id,
         member_cell_path=cell_path,
         is_admin=is_admin,
+        grants=tuple(sorted(held)),
     )
     user._handbook_scope = scope
     return scope
@@ -183,6 +188,78 @@ def meetings(user, *, manage: bool = False) -> QuerySet:
     if q is None:
         return Meeting.objects.none()
     return Meeting.objects.filter(q)
+
+
+def _audience_q(scope: Scope) -> Q | None:
+    """Audience rows that reach this user: a subtree containing their cell or a node they hold a
+    role on (role left empty), or a subtree containing a node where they hold the named role.
+    At most a handful of `path IN (ancestors)` terms, whatever the audience's size."""
+    member_paths: set[str] = set()
+    by_role: dict[str, set[str]] = {}
+    if scope.member_cell_path:
+        member_paths.update([*ancestor_paths(scope.member_cell_path), scope.member_cell_path])
+    for role, path in scope.grants:
+        chain = [*ancestor_paths(path), path]
+        member_paths.update(chain)
+        by_role.setdefault(role, set()).update(chain)
+    terms = []
+    if member_paths:
+        terms.append(Q(role="", path__in=sorted(member_paths)))
+    terms.extend(Q(role=role, path__in=sorted(paths)) for role, paths in sorted(by_role.items()))
+    return reduce(or_, terms) if terms else None
+
+
+def documents_received(user) -> QuerySet:
+    """Published documents addressed to the user (their inbox), visible from `publish_at`."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from handbook.documents.models import Audience, Document
+
+    q = _audience_q(scope_for(user))
+    if q is None:
+        return Document.objects.none()
+    reaches = Audience.objects.filter(q, document=OuterRef("pk"))
+    return Document.objects.filter(Exists(reaches), state=Document.State.PUBLISHED, publish_at__lte=timezone.now())
+
+
+def documents_issued(user, *, manage: bool = False) -> QuerySet:
+    """Documents issued by organisations the user oversees (ORG_VIEW: published and withdrawn
+    ones, for the sender's view) or may issue for (ORG_CHANGE, `manage`: drafts too)."""
+    from handbook.documents.models import Document
+
+    scope = scope_for(user)
+    change = _paths_q(scope.paths(ORG_CHANGE), "issuer_path")
+    if manage:
+        return Document.objects.filter(change) if change is not None else Document.objects.none()
+    view = _paths_q(scope.paths(ORG_VIEW), "issuer_path")
+    if view is None:
+        return Document.objects.none()
+    q = view & ~Q(state=Document.State.DRAFT)
+    if change is not None:
+        q = q | change
+    return Document.objects.filter(q)
+
+
+def documents(user) -> QuerySet:
+    """Every document the user may open: their inbox and what their organisations issued."""
+    from handbook.documents.models import Document
+
+    received = documents_received(user).values("pk")
+    issued = documents_issued(user).values("pk")
+    return Document.objects.filter(Q(pk__in=received) | Q(pk__in=issued))
+
+
+def feedback(user) -> QuerySet:
+    """Feedback the user sent, and feedback addressed to organisations they oversee."""
+    from handbook.documents.models import Feedback
+
+    scope = scope_for(user)
+    q = _paths_q(scope.paths(ORG_VIEW), "path")
+    if scope.user_id is None:
+        return Feedback.objects.none()
+    own = Q(author_id=scope.user_id)
+    return Feedback.objects.filter(own if q is None else own | q)
 
 
 def audit_events(user) -> QuerySet:

@@ -73,6 +73,30 @@ def _comment(w) -> int:
     return comment_add(actor=w.users["member"], meeting=w.meeting, text="Ý kiến").pk
 
 
+def _attachment(w) -> int:
+    from handbook.documents.services import attachment_add
+
+    return attachment_add(actor=None, document=w.document, data=b"%PDF-1.4 test", filename="kem-theo.pdf").pk
+
+
+def _attachment_upload(w) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4 phu luc", content_type="application/pdf")}
+
+
+#: Everyone province A's resolution reaches (its members and the officials inside province A).
+RECIPIENTS_A = {"member": 200, "secretary": 200, "commune": 200, "province": 200, "leader": 200}
+READERS_A = {**RECIPIENTS_A, "admin": 200}
+ISSUERS_A = {"province": 200, "admin": 200}
+OVERSEERS_A = {"province": 200, "leader": 200, "admin": 200}
+FEEDBACK_READERS = {"member": 200, "commune": 200, "province": 200, "leader": 200, "admin": 200}
+
+
+def _redirects(statuses: dict[str, int]) -> dict[str, int]:
+    return {who: 302 for who in statuses}
+
+
 def _minutes(w) -> int:
     from handbook.meetings.minutes import minutes_save
 
@@ -318,6 +342,75 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "meetings:schedule": [Case(lambda w: f"/meetings/schedule/{w.a1a.pk}/", page(**MEMBER_CHANGERS_A1A))],
+    # Documents: the inbox is everyone's; a document is open to its audience and to those above
+    # its issuer; drafts only to those who may issue for that organisation.
+    "documents:inbox": [Case(lambda w: "/documents/", page(200))],
+    "documents:sent": [Case(lambda w: "/documents/sent/", page(200))],
+    "documents:create": [Case(lambda w: f"/documents/new/{w.a1.pk}/", page(**CHANGERS_OF_A1))],
+    "documents:detail": [
+        Case(lambda w: f"/documents/{w.document.pk}/", page(**READERS_A)),
+        Case(lambda w: f"/documents/{w.draft_document.pk}/", page(**CHANGERS_OF_A1)),
+        Case(lambda w: f"/documents/{w.outside_document.pk}/", page(outsider=200, admin=200)),
+    ],
+    "documents:edit": [Case(lambda w: f"/documents/{w.document.pk}/edit/", page(**ISSUERS_A))],
+    "documents:publish": [
+        Case(lambda w: f"/documents/{w.draft_document.pk}/publish/", page(**_redirects(CHANGERS_OF_A1)), "post")
+    ],
+    "documents:withdraw": [
+        Case(
+            lambda w: f"/documents/{w.document.pk}/withdraw/",
+            page(**_redirects(ISSUERS_A)),
+            "post",
+            lambda w: {"reason": "Nhầm"},
+        )
+    ],
+    "documents:acknowledge": [
+        Case(lambda w: f"/documents/{w.document.pk}/acknowledge/", page(**_redirects(RECIPIENTS_A)), "post")
+    ],
+    "documents:bookmark": [
+        Case(
+            lambda w: f"/documents/{w.document.pk}/bookmark/",
+            page(**_redirects(RECIPIENTS_A)),
+            "post",
+            lambda w: {"on": "1"},
+        )
+    ],
+    "documents:study": [
+        Case(
+            lambda w: f"/documents/{w.document.pk}/study/",
+            page(**_redirects(RECIPIENTS_A)),
+            "post",
+            lambda w: {"reflection": "Tôi sẽ thực hiện nghiêm túc."},
+        )
+    ],
+    "documents:quiz": [Case(lambda w: f"/documents/{w.draft_document.pk}/quiz/", page(**CHANGERS_OF_A1))],
+    "documents:stats": [
+        Case(lambda w: f"/documents/{w.document.pk}/stats/", page(**OVERSEERS_A)),
+        Case(lambda w: f"/documents/{w.document.pk}/stats/?org={w.a1a.pk}", page(**OVERSEERS_A)),
+    ],
+    "documents:remind": [Case(lambda w: f"/documents/{w.document.pk}/remind/", page(**_redirects(ISSUERS_A)), "post")],
+    "documents:attach": [
+        Case(
+            lambda w: f"/documents/{w.document.pk}/attachments/",
+            page(**_redirects(ISSUERS_A)),
+            "post",
+            _attachment_upload,
+        )
+    ],
+    "documents:audio": [Case(lambda w: f"/documents/{w.document.pk}/audio/", page(**_redirects(ISSUERS_A)), "post")],
+    "documents:attachment": [
+        Case(lambda w: f"/documents/{w.document.pk}/attachments/{_attachment(w)}/", page(**READERS_A))
+    ],
+    "documents:detach": [
+        Case(
+            lambda w: f"/documents/{w.document.pk}/attachments/{_attachment(w)}/remove/",
+            page(**_redirects(ISSUERS_A)),
+            "post",
+        )
+    ],
+    "documents:feedback_list": [Case(lambda w: "/documents/feedback/", page(200))],
+    "documents:feedback_new": [Case(lambda w: "/documents/feedback/new/", page(200))],
+    "documents:feedback_detail": [Case(lambda w: f"/documents/feedback/{w.feedback.pk}/", page(**FEEDBACK_READERS))],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
     # API documentation is public; the data behind it is not.
@@ -589,6 +682,97 @@ API: dict[str, list[Case]] = {
     ],
     "GET /api/v1/meetings/{meeting_id}/minutes": [
         Case(lambda w: f"/api/v1/meetings/{_minutes(w)}/minutes", api_op(200, outsider=404))
+    ],
+    "GET /api/v1/documents": [Case(lambda w: "/api/v1/documents", api_op(200))],
+    "GET /api/v1/documents/unread-count": [Case(lambda w: "/api/v1/documents/unread-count", api_op(200))],
+    "GET /api/v1/documents/issued": [Case(lambda w: "/api/v1/documents/issued", api_op(200))],
+    "POST /api/v1/documents": [
+        Case(
+            lambda w: "/api/v1/documents",
+            api_op(commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"issuer_id": w.a1.pk, "title": "Thông báo", "issued_on": "2026-01-05"},
+            True,
+        )
+    ],
+    "GET /api/v1/documents/{document_id}": [
+        Case(lambda w: f"/api/v1/documents/{w.document.pk}", api_op(**READERS_A)),
+        Case(lambda w: f"/api/v1/documents/{w.draft_document.pk}", api_op(**CHANGERS_OF_A1)),
+    ],
+    "POST /api/v1/documents/{document_id}/acknowledge": [
+        Case(lambda w: f"/api/v1/documents/{w.document.pk}/acknowledge", api_op(**RECIPIENTS_A), "post")
+    ],
+    "PUT /api/v1/documents/{document_id}/bookmark": [
+        Case(lambda w: f"/api/v1/documents/{w.document.pk}/bookmark", api_op(**RECIPIENTS_A), "put")
+    ],
+    "DELETE /api/v1/documents/{document_id}/bookmark": [
+        Case(lambda w: f"/api/v1/documents/{w.document.pk}/bookmark", api_op(**RECIPIENTS_A), "delete")
+    ],
+    "POST /api/v1/documents/{document_id}/study": [
+        Case(
+            lambda w: f"/api/v1/documents/{w.document.pk}/study",
+            api_op(**RECIPIENTS_A),
+            "post",
+            lambda w: {"reflection": "Tôi sẽ thực hiện nghiêm túc."},
+            True,
+        )
+    ],
+    "GET /api/v1/documents/{document_id}/attachments/{attachment_id}": [
+        Case(lambda w: f"/api/v1/documents/{w.document.pk}/attachments/{_attachment(w)}", api_op(**READERS_A))
+    ],
+    "POST /api/v1/documents/{document_id}/attachments": [
+        Case(
+            lambda w: f"/api/v1/documents/{w.document.pk}/attachments",
+            api_op(province=201, admin=201),
+            "post",
+            _attachment_upload,
+        )
+    ],
+    "POST /api/v1/documents/{document_id}/publish": [
+        Case(lambda w: f"/api/v1/documents/{w.draft_document.pk}/publish", api_op(**CHANGERS_OF_A1), "post", json=True)
+    ],
+    "POST /api/v1/documents/{document_id}/withdraw": [
+        Case(
+            lambda w: f"/api/v1/documents/{w.document.pk}/withdraw",
+            api_op(**ISSUERS_A),
+            "post",
+            lambda w: {"reason": "Nhầm"},
+            True,
+        )
+    ],
+    "GET /api/v1/documents/{document_id}/stats": [
+        Case(lambda w: f"/api/v1/documents/{w.document.pk}/stats", api_op(**OVERSEERS_A))
+    ],
+    "GET /api/v1/feedback": [Case(lambda w: "/api/v1/feedback", api_op(200))],
+    "POST /api/v1/feedback": [
+        # To commune A1: only its own people may write to it (a province official writes higher up).
+        Case(
+            lambda w: "/api/v1/feedback",
+            api_op(member=201, secretary=201, commune=201),
+            "post",
+            lambda w: {"organization_id": w.a1.pk, "subject": "Hỏi", "body": "Khi nào họp?"},
+            True,
+        )
+    ],
+    "GET /api/v1/feedback/{feedback_id}": [
+        Case(lambda w: f"/api/v1/feedback/{w.feedback.pk}", api_op(**FEEDBACK_READERS))
+    ],
+    "POST /api/v1/feedback/{feedback_id}/answer": [
+        Case(
+            lambda w: f"/api/v1/feedback/{w.feedback.pk}/answer",
+            api_op(member=403, leader=403, **CHANGERS_OF_A1),
+            "post",
+            lambda w: {"answer": "Đã tiếp thu."},
+            True,
+        )
+    ],
+    "POST /api/v1/feedback/{feedback_id}/close": [
+        Case(
+            lambda w: f"/api/v1/feedback/{w.feedback.pk}/close",
+            api_op(leader=403, member=200, **CHANGERS_OF_A1),
+            "post",
+            json=True,
+        )
     ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
