@@ -2,7 +2,9 @@
 sender's rates) and for feedback. Objects outside your scope answer 404."""
 
 import datetime
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from ninja import File, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -266,7 +268,8 @@ def study(request, document_id: int, data: StudyIn):
 
     def work():
         services.study_complete(user=request.user, document=document, reflection=data.reflection, answers=data.answers)
-        return 200, _out(document, request.user)
+        # Stored for replays as JSON: dates become ISO strings, as in the response itself.
+        return 200, json.loads(json.dumps(_out(document, request.user), cls=DjangoJSONEncoder))
 
     status, body = run_once(request, data.dict(), work)
     return Status(status, body)
