@@ -666,6 +666,12 @@ VI = {
     "May see sensitive data (religion, ethnicity, citizen ID, family, discipline)": "Được xem thông tin nhạy cảm (tôn giáo, dân tộc, số CCCD, gia đình, kỷ luật)",
 }
 PLURALS = {"%(n)s member": "%(n)s đảng viên", "%(n)s problem": "%(n)s lỗi"}
+# Per-app dictionaries, kept in their own files.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from translations_vi_documents import DOCUMENT_PLURALS, DOCUMENTS  # noqa: E402
+
+VI = {**DOCUMENTS, **VI}
+PLURALS = {**PLURALS, **DOCUMENT_PLURALS}
 
 
 def main() -> int:
