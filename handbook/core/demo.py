@@ -213,6 +213,7 @@ class DemoBuilder:
         self.login("dangvien", None, first_cell, member=demo_members[1], phone="0912345678")
         self.login("caobang", Role.COMMITTEE_STAFF, other, full_name="Hoàng Văn Bằng")
         self.meetings(first_cell)
+        self.documents(province, first_commune, first_cell)
         return self.personas
 
     def meetings(self, cell: Organization) -> None:
@@ -235,6 +236,64 @@ class DemoBuilder:
             agenda="1. Quán triệt Nghị quyết\n2. Thảo luận, liên hệ thực tế\n3. Biểu quyết chương trình hành động",
         )
         meeting_services.meeting_publish(actor=None, meeting=meeting)
+
+    def documents(self, province: Organization, commune: Organization, cell: Organization) -> None:
+        """A province resolution to study, a commune notice, a guide for cell secretaries only, a few
+        readers, and a member's question answered by the commune."""
+        from handbook.accounts.models import User
+        from handbook.documents import services as documents
+
+        today = timezone.localdate()
+        tinh, xa = User.objects.get(username="tinh"), User.objects.get(username="xa")
+        resolution = documents.document_create(
+            actor=tinh,
+            issuer=province,
+            type="resolution",
+            number="05-NQ/TU",
+            title="Nghị quyết về đẩy mạnh chuyển đổi số trong công tác đảng",
+            issued_on=today - datetime.timedelta(days=3),
+            summary="Mỗi đảng viên sử dụng thành thạo Sổ tay đảng viên điện tử trong năm nay.",
+            body=(
+                "1. Mục tiêu: 100% chi bộ sinh hoạt có sử dụng Sổ tay đảng viên điện tử.\n"
+                "2. Nhiệm vụ: các cấp ủy hướng dẫn đảng viên cài đặt, đăng nhập và sử dụng.\n"
+                "3. Tổ chức thực hiện: các chi bộ học tập, quán triệt và báo cáo kết quả."
+            ),
+            requires_ack=True,
+            study_mode="reflection",
+            study_deadline=today + datetime.timedelta(days=30),
+        )
+        documents.document_publish(actor=tinh, document=resolution)
+        notice = documents.document_create(
+            actor=xa,
+            issuer=commune,
+            type="notice",
+            title="Thông báo lịch học tập nghị quyết tháng này",
+            issued_on=today,
+            body="Các chi bộ tổ chức học tập Nghị quyết 05-NQ/TU trong buổi sinh hoạt thường kỳ.",
+        )
+        documents.document_publish(actor=xa, document=notice)
+        guide = documents.document_create(
+            actor=tinh,
+            issuer=province,
+            type="guidance",
+            title="Hướng dẫn bí thư chi bộ điểm danh bằng mã QR",
+            issued_on=today,
+            body="Bí thư mở trang buổi sinh hoạt, chọn Mã QR điểm danh và đưa đảng viên quét.",
+            audience=[(province, "cell_secretary")],
+        )
+        documents.document_publish(actor=tinh, document=guide)
+        readers = User.objects.filter(member__organization=cell)
+        for user in readers:
+            documents.document_read(user=user, document=notice)
+        dangvien = User.objects.get(username="dangvien")
+        question = documents.feedback_send(
+            actor=dangvien,
+            organization=commune,
+            document=notice,
+            subject="Đề nghị in tài liệu cho đảng viên cao tuổi",
+            body="Chi bộ có nhiều đảng viên cao tuổi, đề nghị đảng ủy in nghị quyết khổ chữ lớn.",
+        )
+        documents.feedback_answer(actor=xa, feedback=question, answer="Đảng ủy sẽ gửi bản in chữ lớn về chi bộ.")
 
 
 def load_demo(*, password: str, members_target: int = 3000) -> list[Persona]:
