@@ -14,5 +14,6 @@ urlpatterns = [
     path("members/", include("handbook.members.urls")),
     path("meetings/", include("handbook.meetings.urls")),
     path("audit/", include("handbook.audit.urls")),
+    path("notifications/", include("handbook.notifications.urls")),
     path("api/v1/", api.urls),
 ]
