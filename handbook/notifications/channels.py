@@ -32,13 +32,18 @@ def absolute(url: str) -> str:
     return settings.HANDBOOK_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
 
 
+def open_link(notification: Notification) -> str:
+    """Links go through the notification's own page, which marks it read and then redirects."""
+    return absolute(reverse("notifications:open", args=[notification.pk]))
+
+
 def send_email(notification: Notification, user, prefs: Preferences, connection=None) -> None:
     with translation.override(prefs.language):
         title = render_title(notification)
         context = {
             "title": title,
             "body": render_body(notification),
-            "link": absolute(notification.url),
+            "link": open_link(notification),
             "preferences_link": absolute(reverse("notifications:preferences")),
         }
         text = render_to_string("notifications/email/notification.txt", context)
@@ -50,7 +55,7 @@ def send_email(notification: Notification, user, prefs: Preferences, connection=
 def send_digest(*, user, prefs: Preferences, notifications: list[Notification], total: int) -> None:
     with translation.override(prefs.language):
         items = [
-            {"title": render_title(n), "body": render_body(n), "link": absolute(n.url), "created_at": n.created_at}
+            {"title": render_title(n), "body": render_body(n), "link": open_link(n), "created_at": n.created_at}
             for n in notifications
         ]
         context = {
@@ -79,7 +84,7 @@ def send_push(delivery: Delivery, notification: Notification, user, prefs: Prefe
             {
                 "title": render_title(notification),
                 "body": render_body(notification),
-                "url": absolute(notification.url),
+                "url": open_link(notification),
                 "tag": notification.event_key,
             },
             ensure_ascii=False,
