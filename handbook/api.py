@@ -14,6 +14,7 @@ from .meetings.api import comments_router, motions_router
 from .meetings.api import router as meetings_router
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
+from .notifications.api import router as notifications_router
 from .organizations.api import router as organizations_router
 
 api = NinjaAPI(
@@ -36,6 +37,7 @@ api.add_router("/motions", motions_router)
 api.add_router("/comments", comments_router)
 api.add_router("/documents", documents_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -199,5 +199,9 @@ DOCUMENTS = {
     "Title": "Tiêu đề",
     "Draft": "Bản nháp",
     "Published": "Đã ban hành",
+    "New documents": "Văn bản mới",
+    "Corrected documents": "Văn bản đính chính",
+    "Reminders to read a document": "Lời nhắc đọc văn bản",
+    "Answers to my feedback": "Trả lời ý kiến của tôi",
 }
 DOCUMENT_PLURALS = {"%(n)s unread": "%(n)s chưa đọc"}

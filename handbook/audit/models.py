@@ -69,6 +69,10 @@ class EventType(IntEnum):
     API_TOKEN_REVOKED = 402
     USER_MEMBER_LINKED = 403
 
+    NOTIFICATION_PREFERENCES_CHANGED = 650
+    PUSH_SUBSCRIBED = 651
+    PUSH_UNSUBSCRIBED = 652
+
     @property
     def label(self) -> str:
         return str(EVENT_LABELS.get(self, self.name.replace("_", " ").lower()))
@@ -128,6 +132,9 @@ EVENT_LABELS = {
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),
     EventType.USER_MEMBER_LINKED: _("account linked to a member"),
+    EventType.NOTIFICATION_PREFERENCES_CHANGED: _("notification settings changed"),
+    EventType.PUSH_SUBSCRIBED: _("device turned on for notifications"),
+    EventType.PUSH_UNSUBSCRIBED: _("device turned off for notifications"),
 }
 EVENT_TYPE_CHOICES = [(e.value, EVENT_LABELS[e]) for e in EventType]
 

@@ -60,6 +60,7 @@ SERVICE_WORKER = """// Handbook service worker: makes the app installable and sh
 const CACHE = "handbook-static-v1";
 const SHELL = %(shell)s;
 const OFFLINE = %(offline)s;
+const ICON = %(icon)s;
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
@@ -75,6 +76,24 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
   }
 });
+// Web push: the server sends {title, body, url, tag}; the text is already in the reader's language.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {title: event.data.text()}; }
+  event.waitUntil(self.registration.showNotification(data.title || "Handbook", {
+    body: data.body || "", tag: data.tag, icon: ICON, badge: ICON, data: {url: data.url || "/notifications/"},
+  }));
+});
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/notifications/";
+  event.waitUntil(self.clients.matchAll({type: "window", includeUncontrolled: true}).then((windows) => {
+    for (const w of windows) {
+      if (w.url === url && "focus" in w) { return w.focus(); }
+    }
+    return self.clients.openWindow(url);
+  }));
+});
 """
 
 
@@ -82,7 +101,11 @@ def service_worker(request):
     """Served from the site root so its scope covers every page."""
     offline = static("handbook/offline.html")
     shell = [offline, static("handbook/app.css"), static("handbook/icon.svg"), static("django_htmx/htmx-2.min.js")]
-    body = SERVICE_WORKER % {"shell": json.dumps(shell), "offline": json.dumps(offline)}
+    body = SERVICE_WORKER % {
+        "shell": json.dumps(shell),
+        "offline": json.dumps(offline),
+        "icon": json.dumps(static("handbook/icon-192.png")),
+    }
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "handbook.documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from . import notices
+
+        notices.register()

@@ -3,21 +3,15 @@ its publish time, when scheduled) or corrected, a reminder to those who have not
 answer to feedback. Each notice has an event key, so a user never gets the same one twice."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Document, Feedback, Reminder
 
 
 def _notifications():
-    try:  # MERGE-TODO: the notifications app lands from its branch; remove this guard then.
-        from handbook.notifications import services
-    except ImportError:
-        return _Silent()
+    from handbook.notifications import services
+
     return services
-
-
-class _Silent:
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
 
 
 def register() -> None:
@@ -27,20 +21,24 @@ def register() -> None:
         "document.published",
         title=lambda p: _("New document: %(title)s") % p,
         body=lambda p: _("From %(issuer)s.") % p,
+        label=gettext_lazy("New documents"),
     )
     notifications.register_kind(
         "document.corrected",
         title=lambda p: _("Corrected document: %(title)s") % p,
         body=lambda p: _("From %(issuer)s.") % p,
+        label=gettext_lazy("Corrected documents"),
     )
     notifications.register_kind(
         "document.reminder",
         title=lambda p: _("Please read: %(title)s") % p,
         body=lambda p: _("From %(issuer)s. You have not read it yet.") % p,
+        label=gettext_lazy("Reminders to read a document"),
     )
     notifications.register_kind(
         "feedback.answered",
         title=lambda p: _("Your feedback was answered: %(subject)s") % p,
+        label=gettext_lazy("Answers to my feedback"),
     )
     notifications.register_recipients("document.audience", _audience_users)
     notifications.register_recipients("document.unread", _unread_users)

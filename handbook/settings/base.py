@@ -1,11 +1,16 @@
 """Settings shared by every profile, read from the environment.
 
 Environment variables: DATABASE_URL (default: SQLite in HANDBOOK_DATA_DIR), REDIS_URL (optional:
-cache and sessions), SECRET_KEY, ALLOWED_HOSTS (comma-separated), DEBUG, HANDBOOK_DATA_DIR.
+cache and sessions), SECRET_KEY, ALLOWED_HOSTS (comma-separated), DEBUG, HANDBOOK_DATA_DIR,
+HANDBOOK_BASE_URL (links in emails and push messages); email: EMAIL_URL (smtp://user:password@host:587,
+smtps://… for implicit TLS, console:) or EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+EMAIL_USE_TLS, EMAIL_USE_SSL, and DEFAULT_FROM_EMAIL; web push: VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY,
+VAPID_SUBJECT (see `manage.py generate_vapid_keys`).
 """
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +58,7 @@ INSTALLED_APPS = [
     "handbook.accounts",
     "handbook.meetings",
     "handbook.documents",
+    "handbook.notifications",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "handbook.core.context_processors.navigation",
+                "handbook.notifications.context_processors.unread",
             ],
         },
     }
@@ -155,6 +162,52 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+
+HANDBOOK_BASE_URL = os.environ.get("HANDBOOK_BASE_URL", "http://localhost:8000")
+
+
+def email_settings(environ) -> dict:
+    """Email from EMAIL_URL or the separate EMAIL_* variables; with neither, the console (development)."""
+    url = environ.get("EMAIL_URL", "")
+    if url:
+        parts = urlsplit(url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if parts.scheme in ("console", "locmem", "dummy"):
+            return {"EMAIL_BACKEND": f"django.core.mail.backends.{parts.scheme}.EmailBackend"}
+        if parts.scheme not in ("smtp", "smtps", "submission"):
+            raise ValueError(f"EMAIL_URL: unknown scheme {parts.scheme!r}")
+        ssl = parts.scheme == "smtps" or query.get("ssl") in ("1", "true")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or (465 if ssl else 587),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": ssl,
+            "EMAIL_USE_TLS": not ssl and query.get("tls", "1") in ("1", "true"),
+        }
+    if environ.get("EMAIL_HOST"):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": environ["EMAIL_HOST"],
+            "EMAIL_PORT": int(environ.get("EMAIL_PORT", "587")),
+            "EMAIL_HOST_USER": environ.get("EMAIL_HOST_USER", ""),
+            "EMAIL_HOST_PASSWORD": environ.get("EMAIL_HOST_PASSWORD", ""),
+            "EMAIL_USE_TLS": environ.get("EMAIL_USE_TLS", "1").lower() in ("1", "true", "yes", "on"),
+            "EMAIL_USE_SSL": environ.get("EMAIL_USE_SSL", "0").lower() in ("1", "true", "yes", "on"),
+        }
+    return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+globals().update(email_settings(os.environ))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Handbook <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Web push (VAPID). Without both keys, push is off and the preferences page says so.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -12,6 +12,13 @@ STORAGES = {
 # Background tasks run inline in tests (the database backend needs a separate worker process).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HANDBOOK_BASE_URL = "https://handbook.test"
+# Push tests use these throw-away keys and mock the push service (no network).
+VAPID_PUBLIC_KEY = "BCx7rpyahaN898I2Ttk4g9B_v3uZ-FyG33hY5YOCpdRO5H1PZPHMRamShZbWlr6x_Y13zX6G5Svt02gvUFa4HeY"
+VAPID_PRIVATE_KEY = "72PbM4CDfYHpFiuAkmxJ06zi97m618_Ih47GnwahlA8"  # noqa: S105 - test-only key
+VAPID_SUBJECT = "mailto:test@example.org"
+
 import tempfile  # noqa: E402
 
 # Uploaded photos go to a throw-away folder.

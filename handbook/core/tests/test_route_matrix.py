@@ -135,6 +135,21 @@ def _import_job(w) -> int:
     return ImportJob.objects.create(user=w.users["commune"], filename="x.csv", content=b"", state="failed").pk
 
 
+def _notification(w) -> int:
+    """The member's own notification: everybody else gets 404 for it."""
+    from handbook.notifications.models import Notification
+
+    return Notification.objects.create(user=w.users["member"], kind="any", event_key="matrix").pk
+
+
+def _push_endpoint(w) -> str:
+    from handbook.notifications.models import PushSubscription
+
+    return PushSubscription.objects.create(
+        user=w.users["member"], endpoint="https://push.example.net/matrix", p256dh="key", auth="auth"
+    ).endpoint
+
+
 def _grant_on_a1a(w) -> int:
     return RoleGrant.objects.get(organization=w.a1a, user__username="secretary").pk
 
@@ -411,6 +426,12 @@ PAGES: dict[str, list[Case]] = {
     "documents:feedback_list": [Case(lambda w: "/documents/feedback/", page(200))],
     "documents:feedback_new": [Case(lambda w: "/documents/feedback/new/", page(200))],
     "documents:feedback_detail": [Case(lambda w: f"/documents/feedback/{w.feedback.pk}/", page(**FEEDBACK_READERS))],
+    # Notifications: everyone has their own; someone else's is 404.
+    "notifications:list": [Case(lambda w: "/notifications/", page(200))],
+    "notifications:preferences": [Case(lambda w: "/notifications/settings/", page(200))],
+    "notifications:read_all": [Case(lambda w: "/notifications/read-all/", page(302), "post")],
+    "notifications:open": [Case(lambda w: f"/notifications/{_notification(w)}/", page(member=302))],
+    "notifications:read": [Case(lambda w: f"/notifications/{_notification(w)}/read/", page(member=302), "post")],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
     # API documentation is public; the data behind it is not.
@@ -781,6 +802,41 @@ API: dict[str, list[Case]] = {
             api_op(secretary=200, commune=200, province=200, admin=200, member=403),
             "post",
             lambda w: {"approve": True},
+            True,
+        )
+    ],
+    "GET /api/v1/notifications": [Case(lambda w: "/api/v1/notifications", api_op(200))],
+    "GET /api/v1/notifications/unread-count": [Case(lambda w: "/api/v1/notifications/unread-count", api_op(200))],
+    "POST /api/v1/notifications/read-all": [Case(lambda w: "/api/v1/notifications/read-all", api_op(200), "post")],
+    "POST /api/v1/notifications/{notification_id}/read": [
+        Case(lambda w: f"/api/v1/notifications/{_notification(w)}/read", api_op(member=200), "post")
+    ],
+    "GET /api/v1/notifications/preferences": [Case(lambda w: "/api/v1/notifications/preferences", api_op(200))],
+    "PATCH /api/v1/notifications/preferences": [
+        Case(
+            lambda w: "/api/v1/notifications/preferences",
+            api_op(200),
+            "patch",
+            lambda w: {"digest_daily": True},
+            True,
+        )
+    ],
+    "POST /api/v1/notifications/push-subscriptions": [
+        Case(
+            lambda w: "/api/v1/notifications/push-subscriptions",
+            api_op(201),
+            "post",
+            lambda w: {"endpoint": "https://push.example.net/new", "keys": {"p256dh": "key", "auth": "auth"}},
+            True,
+        )
+    ],
+    # Only one's own device can be removed.
+    "DELETE /api/v1/notifications/push-subscriptions": [
+        Case(
+            lambda w: "/api/v1/notifications/push-subscriptions",
+            api_op(member=204),
+            "delete",
+            lambda w: {"endpoint": _push_endpoint(w)},
             True,
         )
     ],

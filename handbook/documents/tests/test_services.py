@@ -196,3 +196,56 @@ def test_feedback_visibility_and_answer(w):
     services.feedback_close(actor=w.users["commune"], feedback=w.feedback)
     with pytest.raises(RuleViolation):
         services.feedback_answer(actor=w.users["commune"], feedback=w.feedback, answer="Lại")
+
+
+def test_publishing_notifies_the_audience_once(w, django_capture_on_commit_callbacks):
+    from handbook.notifications.models import Notification
+
+    draft = services.document_create(
+        actor=None, issuer=w.a1, title="Thông báo họp", issued_on=timezone.localdate(), audience=[(w.a1a, "")]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_publish(actor=None, document=draft)  # the immediate task backend fans out at once
+        services.document_update(actor=None, document=draft, issued_on=draft.issued_on)  # no change, no notice
+    notified = set(
+        Notification.objects.filter(event_key=f"document:{draft.pk}:published").values_list("user_id", flat=True)
+    )
+    assert notified == {w.users["member"].pk, w.users["secretary"].pk}
+    assert w.users["outsider"].pk not in notified and w.users["commune"].pk not in notified
+
+
+def test_a_reminder_notifies_only_those_who_have_not_read(w, django_capture_on_commit_callbacks):
+    from handbook.notifications.models import Notification
+
+    services.document_read(user=w.users["member"], document=w.document)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder = services.reminder_send(actor=w.users["province"], document=w.document, organization=w.a1a)
+    reminded = set(
+        Notification.objects.filter(event_key=f"document:{w.document.pk}:reminder:{reminder.pk}").values_list(
+            "user_id", flat=True
+        )
+    )
+    assert reminded == {w.users["secretary"].pk}
+
+
+def test_the_author_is_told_when_feedback_is_answered(w, django_capture_on_commit_callbacks):
+    from handbook.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feedback_answer(actor=w.users["commune"], feedback=w.feedback, answer="Đã in.")
+    note = Notification.objects.get(user=w.users["member"], kind="feedback.answered")
+    assert note.url == f"/documents/feedback/{w.feedback.pk}/"
+
+
+def test_a_scheduled_document_is_announced_when_it_becomes_visible(w, settings):
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear() if hasattr(default_task_backend, "clear") else None
+    draft = services.document_create(actor=None, issuer=w.a1, title="Hẹn giờ", issued_on=timezone.localdate())
+    at = timezone.now() + datetime.timedelta(hours=2)
+    services.document_publish(actor=None, document=draft, publish_at=at)
+    from django_tasks import default_task_backend as backend
+
+    queued = [r for r in backend.results if r.task.name == "announce_later"]
+    assert len(queued) == 1 and queued[0].task.run_after == at and queued[0].args[0] == draft.pk
