@@ -10,6 +10,7 @@ from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
 from .meetings.api import comments_router, motions_router
 from .meetings.api import router as meetings_router
+from .meetings.api_extras import rates_router  # also adds the documents and guests routes
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
 from .organizations.api import router as organizations_router
@@ -32,6 +33,7 @@ api.add_router("/imports", imports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/motions", motions_router)
 api.add_router("/comments", comments_router)
+api.add_router("/attendance", rates_router)
 
 
 @api.exception_handler(RuleViolation)
