@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from handbook.members.models import Member
+from handbook.organizations import queries as org_queries
 from handbook.organizations.models import Organization
 from handbook.organizations.paths import STEPLEN, subtree_q
 
@@ -136,14 +137,17 @@ def subtree_rates(org: Organization, start: datetime.date, end: datetime.date) -
     total = Figures()
     for figures in per_cell.values():
         total.add(figures)
-    children = list(org.get_children().select_related("type").order_by("name"))
+    children = list(org_queries.children(org, include_archived=True))
     rows = {child.path: Row(child) for child in children}
     width = len(org.path) + STEPLEN
     for cell_path, figures in per_cell.items():
         row = rows.get(cell_path[:width])
         if row is not None:
             row.figures.add(figures)
-    return total, [rows[c.path] for c in children]
+    # Dissolved or merged children stay listed only for the period when they held meetings.
+    return total, [
+        rows[c.path] for c in children if c.status == Organization.Status.ACTIVE or rows[c.path].figures.held
+    ]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from handbook.core import access
+from handbook.organizations.models import Organization
 from handbook.organizations.paths import parent_path
 
 from . import rates
@@ -50,7 +51,7 @@ def organization_rates(request):
         members = rates.cell_member_rates(org, start, end)
     parent = None
     if org.depth > 1 and access.covers(request.user, access.ORG_VIEW, parent_path(org.path)):
-        parent = org.get_parent()
+        parent = Organization.objects.filter(path=parent_path(org.path)).first()
     return render(
         request,
         "meetings/rates.html",
