@@ -12,6 +12,7 @@ from .documents.api import feedback_router
 from .documents.api import router as documents_router
 from .meetings.api import comments_router, motions_router
 from .meetings.api import router as meetings_router
+from .meetings.api_extras import rates_router  # also adds the documents and guests routes
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
 from .notifications.api import router as notifications_router
@@ -38,6 +39,7 @@ api.add_router("/comments", comments_router)
 api.add_router("/documents", documents_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/attendance", rates_router)
 
 
 @api.exception_handler(RuleViolation)

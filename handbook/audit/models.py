@@ -50,6 +50,11 @@ class EventType(IntEnum):
     MINUTES_SAVED = 550
     MINUTES_FINALISED = 551
     MINUTES_AMENDED = 552
+    MEETING_DOCUMENT_ADDED = 560
+    MEETING_DOCUMENT_REMOVED = 561
+    MEETING_GUEST_INVITED = 570
+    MEETING_GUEST_REMOVED = 571
+    MEETING_GUEST_PRESENCE = 572
 
     DOCUMENT_CREATED = 600
     DOCUMENT_UPDATED = 601
@@ -128,6 +133,11 @@ EVENT_LABELS = {
     EventType.FEEDBACK_ANSWERED: _("feedback answered"),
     EventType.FEEDBACK_CLOSED: _("feedback closed"),
     EventType.MINUTES_AMENDED: _("minutes amended"),
+    EventType.MEETING_DOCUMENT_ADDED: _("document attached to a meeting"),
+    EventType.MEETING_DOCUMENT_REMOVED: _("document removed from a meeting"),
+    EventType.MEETING_GUEST_INVITED: _("guest invited to a meeting"),
+    EventType.MEETING_GUEST_REMOVED: _("guest invitation withdrawn"),
+    EventType.MEETING_GUEST_PRESENCE: _("guest's presence recorded"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -176,15 +176,20 @@ def role_grants(user, perm: str = ROLE_VIEW) -> QuerySet:
 
 
 def meetings(user, *, manage: bool = False) -> QuerySet:
-    """Meetings the user may see (their own cell's, and those of the organisations they oversee)
-    or manage (cells whose members they may change: the secretary, committee staff)."""
-    from handbook.meetings.models import Meeting
+    """Meetings the user may see (their own cell's, those of the organisations they oversee, and
+    those they are invited to as a guest from an upper level — read-only) or manage (cells whose
+    members they may change: the secretary, committee staff)."""
+    from handbook.meetings.models import Meeting, MeetingGuest
 
     scope = scope_for(user)
     q = _paths_q(scope.paths(MEMBER_CHANGE if manage else ORG_VIEW), "organization__path")
     if not manage and scope.member_cell_path:
         own = Q(organization__path=scope.member_cell_path)
         q = own if q is None else q | own
+    if not manage and scope.user_id is not None:
+        # One indexed sub-select in the same query: no extra round trip on the check-in path.
+        invited = Q(pk__in=MeetingGuest.objects.filter(user_id=scope.user_id).values("meeting_id"))
+        q = invited if q is None else q | invited
     if q is None:
         return Meeting.objects.none()
     return Meeting.objects.filter(q)

@@ -7,6 +7,10 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        from handbook.organizations import contents as organization_contents
+
         from . import notices
+        from .contents import DocumentContents
 
         notices.register()
+        organization_contents.register(DocumentContents())

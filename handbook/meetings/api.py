@@ -12,8 +12,8 @@ from handbook.core import access
 from handbook.core.idempotency import run_once
 from handbook.members.models import Member
 
+from . import guests, services, votes
 from . import minutes as minutes_service
-from . import services, votes
 from .models import Attendance, Comment, Meeting, Minutes, Motion, Participation, SecretBallot
 
 router = Router(tags=["meetings"])
@@ -362,8 +362,12 @@ def comment_create(request, meeting_id: int, data: CommentIn):
     on_roll = Member.objects.filter(
         pk=request.user.member_id, organization=meeting.organization, status__in=Member.ON_ROLLS
     ).exists()
-    if not on_roll and not access.covers(request.user, access.MEMBER_CHANGE, meeting.organization.path):
-        raise HttpError(403, _("Only the cell's members give opinions here."))
+    if (
+        not on_roll
+        and not access.covers(request.user, access.MEMBER_CHANGE, meeting.organization.path)
+        and not guests.is_guest(request.user, meeting)
+    ):
+        raise HttpError(403, _("Only the cell's members and invited guests give opinions here."))
     reply_to = Comment.objects.filter(pk=data.reply_to, meeting=meeting).first() if data.reply_to else None
     comment = minutes_service.comment_add(actor=request.user, meeting=meeting, text=data.text, reply_to=reply_to)
     return Status(201, _comment_out(comment))

@@ -11,6 +11,7 @@ from handbook.audit.services import audit_record
 from handbook.core.errors import RuleViolation
 
 from . import services
+from .guests import display_name
 from .models import Amendment, Comment, Meeting, Minutes
 
 
@@ -56,6 +57,15 @@ def draft_text(meeting: Meeting) -> str:
         % {"when": timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y"), "place": meeting.place or "—"},
         _("Attendance: %(present)s/%(expected)s present (%(rate)s%%); %(excused)s excused; %(absent)s absent.")
         % summary,
+    ]
+    guests = list(meeting.guests.select_related("user", "user__member"))
+    if guests:
+        lines.append(_("Invited guests:"))
+        for guest in guests:
+            note = f" ({guest.role_note})" if guest.role_note else ""
+            state = _("present") if guest.present_at else _("absent")
+            lines.append(f"- {display_name(guest.user)}{note}: {state}")
+    lines += [
         "",
         _("Agenda:"),
         meeting.agenda or "—",

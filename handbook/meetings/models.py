@@ -269,3 +269,46 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class MeetingDocument(models.Model):
+    """A file attached to a meeting (draft resolution, report, slides, an audio bulletin). Stored
+    under a random name and served only through the access layer, never by a public address."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.CharField(max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["meeting", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingGuest(models.Model):
+    """A person from an upper level invited to a cell meeting (e.g. the commune committee member in
+    charge of the cell). Sees the meeting and may give opinions; never votes and is never counted
+    in the cell's attendance."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="guests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_invitations")
+    role_note = models.CharField(_("role at the meeting"), max_length=200, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField()
+    present_at = models.DateTimeField(null=True, blank=True)
+    present_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "invited_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meeting_guest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.user_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_attachments, views_rates
 
 app_name = "meetings"
 urlpatterns = [
@@ -25,4 +25,12 @@ urlpatterns = [
     path("motions/<int:motion_id>/close/", views.motion_close, name="motion_close"),
     path("motions/<int:motion_id>/vote/", views.vote, name="vote"),
     path("schedule/<int:org_pk>/", views.schedule, name="schedule"),
+    path("<int:pk>/documents/", views_attachments.document_upload, name="document_upload"),
+    path("documents/<int:doc_id>/", views_attachments.document_download, name="document_download"),
+    path("documents/<int:doc_id>/remove/", views_attachments.document_remove, name="document_remove"),
+    path("<int:pk>/guests/", views_attachments.guest_list, name="guests"),
+    path("guests/<int:guest_id>/remove/", views_attachments.guest_remove, name="guest_remove"),
+    path("guests/<int:guest_id>/presence/", views_attachments.guest_presence, name="guest_presence"),
+    path("attendance/", views_rates.organization_rates, name="rates"),
+    path("attendance/member/<int:pk>/", views_rates.member_rates, name="member_rates"),
 ]

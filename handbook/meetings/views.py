@@ -21,7 +21,7 @@ from handbook.core.htmx import htmx_partial
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
-from . import calendar, services, votes
+from . import calendar, guests, services, votes
 from . import minutes as minutes_service
 from . import overview as overview_queries
 from .models import Attendance, CalendarFeed, Comment, Meeting, MeetingType, Minutes, Motion, Participation, Schedule
@@ -121,6 +121,10 @@ def meeting_detail(request, pk: int):
         bool(parent_path) and access.covers(request.user, access.ORG_VIEW, parent_path) and meeting.starts_at <= now
     )
     context["ratings"] = list(meeting.ratings.select_related("rater"))
+    context["documents"] = list(meeting.documents.all())
+    invited = list(meeting.guests.select_related("user", "user__member"))
+    context["guests"] = [(g, guests.display_name(g.user)) for g in invited]
+    context["my_guest"] = next((g for g in invited if g.user_id == request.user.pk), None)
     if access.covers(request.user, access.ORG_VIEW, meeting.organization.path):
         rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
         roll = Member.objects.filter(organization=meeting.organization, status__in=Member.ON_ROLLS).order_by("sort_key")
@@ -389,10 +393,11 @@ def calendar_feed(request, token: str):
 
 
 def _may_comment(request, meeting: Meeting) -> bool:
+    """The cell's members, its managers, and guests invited from upper levels."""
     on_roll = Member.objects.filter(
         pk=request.user.member_id, organization=meeting.organization, status__in=Member.ON_ROLLS
     ).exists()
-    return on_roll or _manages(request, meeting)
+    return on_roll or _manages(request, meeting) or guests.is_guest(request.user, meeting)
 
 
 @login_required

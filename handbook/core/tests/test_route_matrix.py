@@ -154,6 +154,29 @@ def _grant_on_a1a(w) -> int:
     return RoleGrant.objects.get(organization=w.a1a, user__username="secretary").pk
 
 
+def _document(w) -> int:
+    from handbook.meetings.documents import document_add
+
+    return document_add(
+        actor=w.users["secretary"],
+        meeting=w.meeting,
+        title="Dự thảo nghị quyết",
+        filename="du-thao.pdf",
+        data=b"%PDF-1.4",
+    ).pk
+
+
+def _guest(w) -> int:
+    """The province's leader invited to the cell's meeting (a guest from an upper level)."""
+    from handbook.meetings.guests import guest_invite
+
+    return guest_invite(actor=w.users["secretary"], meeting=w.meeting, user=w.users["leader"]).pk
+
+
+#: Managers of the cell's meetings, plus the invited guest (the leader) marking their own presence.
+GUEST_PRESENCE = {**MEMBER_CHANGERS_A1A, "leader": 200}
+
+
 PAGES: dict[str, list[Case]] = {
     "home": [Case(lambda w: "/", page(200))],
     "healthz": [Case(lambda w: "/healthz", expect(200))],
@@ -432,6 +455,36 @@ PAGES: dict[str, list[Case]] = {
     "notifications:read_all": [Case(lambda w: "/notifications/read-all/", page(302), "post")],
     "notifications:open": [Case(lambda w: f"/notifications/{_notification(w)}/", page(member=302))],
     "notifications:read": [Case(lambda w: f"/notifications/{_notification(w)}/read/", page(member=302), "post")],
+    # Documents: managers attach and remove; everyone who sees the meeting downloads.
+    "meetings:document_upload": [
+        Case(
+            lambda w: f"/meetings/{w.meeting.pk}/documents/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"title": "Báo cáo", "file": _pdf()},
+        )
+    ],
+    "meetings:document_download": [Case(lambda w: f"/meetings/documents/{_document(w)}/", page(200, outsider=404))],
+    "meetings:document_remove": [
+        Case(lambda w: f"/meetings/documents/{_document(w)}/remove/", page(**_redirect(MEMBER_CHANGERS_A1A)), "post")
+    ],
+    # Guests: managers invite and withdraw; a guest (the leader here) marks their own presence.
+    "meetings:guests": [Case(lambda w: f"/meetings/{w.meeting.pk}/guests/", page(**MEMBER_CHANGERS_A1A))],
+    "meetings:guest_remove": [
+        Case(lambda w: f"/meetings/guests/{_guest(w)}/remove/", page(**_redirect(MEMBER_CHANGERS_A1A)), "post")
+    ],
+    "meetings:guest_presence": [
+        Case(lambda w: f"/meetings/guests/{_guest(w)}/presence/", page(**_redirect(GUEST_PRESENCE)), "post")
+    ],
+    # Attendance rates: officials over their subtree; a member's own page for them and officials above.
+    "meetings:rates": [
+        Case(lambda w: f"/meetings/attendance/?org={w.a1.pk}", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: "/meetings/attendance/?start=2026-01-01&end=2026-12-31", page(200, member=404)),
+    ],
+    "meetings:member_rates": [
+        Case(lambda w: f"/meetings/attendance/member/{w.own_member.pk}/", page(member=200, **MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/meetings/attendance/member/{w.other_member.pk}/", page(**MEMBER_VIEWERS_A1A)),
+    ],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
     # API documentation is public; the data behind it is not.
@@ -794,6 +847,66 @@ API: dict[str, list[Case]] = {
             "post",
             json=True,
         )
+    ],
+    "GET /api/v1/meetings/{meeting_id}/documents": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/documents", api_op(200, outsider=404))
+    ],
+    "POST /api/v1/meetings/{meeting_id}/documents": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/documents",
+            api_op(**{who: 201 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {"title": "Báo cáo", "file": _pdf()},
+        )
+    ],
+    "GET /api/v1/meetings/{meeting_id}/documents/{document_id}/file": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/documents/{_document(w)}/file", api_op(200, outsider=404))
+    ],
+    "DELETE /api/v1/meetings/{meeting_id}/documents/{document_id}": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/documents/{_document(w)}",
+            api_op(**{who: 204 for who in MEMBER_CHANGERS_A1A}),
+            "delete",
+        )
+    ],
+    "GET /api/v1/meetings/{meeting_id}/guests": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/guests", api_op(200, outsider=404))
+    ],
+    "GET /api/v1/meetings/{meeting_id}/guest-candidates": [
+        Case(lambda w: f"/api/v1/meetings/{w.meeting.pk}/guest-candidates", api_op(**MEMBER_CHANGERS_A1A))
+    ],
+    "POST /api/v1/meetings/{meeting_id}/guests": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/guests",
+            api_op(**{who: 201 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {"user_id": w.users["leader"].pk, "role_note": "Đại diện Tỉnh ủy"},
+            True,
+        )
+    ],
+    "DELETE /api/v1/meetings/{meeting_id}/guests/{guest_id}": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/guests/{_guest(w)}",
+            api_op(**{who: 204 for who in MEMBER_CHANGERS_A1A}),
+            "delete",
+        )
+    ],
+    "POST /api/v1/meetings/{meeting_id}/guests/{guest_id}/presence": [
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/guests/{_guest(w)}/presence",
+            api_op(**GUEST_PRESENCE),
+            "post",
+            lambda w: {"present": True},
+            True,
+        )
+    ],
+    "GET /api/v1/attendance/organizations/{organization_id}": [
+        Case(lambda w: f"/api/v1/attendance/organizations/{w.a1.pk}", api_op(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/api/v1/attendance/organizations/{w.b1.pk}", api_op(outsider=200, admin=200)),
+    ],
+    "GET /api/v1/attendance/members/{member_id}": [
+        Case(lambda w: f"/api/v1/attendance/members/{w.own_member.pk}", api_op(member=200, **MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/api/v1/attendance/members/{w.outside_member.pk}", api_op(outsider=200, admin=200)),
     ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [

@@ -249,3 +249,18 @@ def test_a_scheduled_document_is_announced_when_it_becomes_visible(w, settings):
 
     queued = [r for r in backend.results if r.task.name == "announce_later"]
     assert len(queued) == 1 and queued[0].task.run_after == at and queued[0].args[0] == draft.pk
+
+
+def test_path_copies_follow_a_moved_subtree(w):
+    from handbook.organizations import services as org_services
+
+    services.document_read(user=w.users["member"], document=w.document)
+    draft = services.document_create(actor=None, issuer=w.a1, title="Xã", issued_on=timezone.localdate())
+    org_services.organization_move(actor=None, organization=w.a1, new_parent=w.b)
+    w.a1.refresh_from_db()
+    w.a1a.refresh_from_db()
+    draft.refresh_from_db()
+    assert draft.issuer_path == w.a1.path
+    assert Receipt.objects.get(document=w.document, user=w.users["member"]).cell_path == w.a1a.path
+    assert access.feedback(w.users["outsider"]).filter(pk=w.feedback.pk).exists()  # A1 is in B now
+    assert Audience.objects.get(document=draft).path == w.a1.path
