@@ -13,6 +13,7 @@ from .meetings.api import router as meetings_router
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
 from .organizations.api import router as organizations_router
+from .reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Handbook API",
@@ -32,6 +33,7 @@ api.add_router("/imports", imports_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/motions", motions_router)
 api.add_router("/comments", comments_router)
+api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(RuleViolation)

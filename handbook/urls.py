@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/", include("handbook.organizations.urls")),
     path("members/", include("handbook.members.urls")),
     path("meetings/", include("handbook.meetings.urls")),
+    path("reports/", include("handbook.reports.urls")),
     path("audit/", include("handbook.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -51,6 +51,15 @@ class EventType(IntEnum):
     MINUTES_FINALISED = 551
     MINUTES_AMENDED = 552
 
+    REPORT_DEFINED = 600
+    REPORT_DEFINITION_CHANGED = 601
+    REPORT_DEFINITION_ARCHIVED = 602
+    REPORT_SUBMITTED = 610
+    REPORT_RESUBMITTED = 611
+    REPORT_ACCEPTED = 612
+    REPORT_RETURNED = 613
+    REPORTS_EXPORTED = 614
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -99,6 +108,14 @@ EVENT_LABELS = {
     EventType.MINUTES_SAVED: _("minutes saved"),
     EventType.MINUTES_FINALISED: _("minutes finalised"),
     EventType.MINUTES_AMENDED: _("minutes amended"),
+    EventType.REPORT_DEFINED: _("periodic report defined"),
+    EventType.REPORT_DEFINITION_CHANGED: _("periodic report changed"),
+    EventType.REPORT_DEFINITION_ARCHIVED: _("periodic report archived"),
+    EventType.REPORT_SUBMITTED: _("report submitted"),
+    EventType.REPORT_RESUBMITTED: _("report submitted again"),
+    EventType.REPORT_ACCEPTED: _("report accepted"),
+    EventType.REPORT_RETURNED: _("report returned for correction"),
+    EventType.REPORTS_EXPORTED: _("report submissions exported"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "handbook.members",
     "handbook.accounts",
     "handbook.meetings",
+    "handbook.reports",
 ]
 
 MIDDLEWARE = [
