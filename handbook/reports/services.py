@@ -108,6 +108,7 @@ def definition_update(
     """Change a definition. A changed field list becomes a new template version; submissions keep
     pointing at the version they answered. Frequency, start and who submits stay fixed (changing
     them would rewrite which past periods were owed)."""
+    original = definition
     definition = ReportDefinition.objects.select_for_update().get(pk=definition.pk)
     if not definition.is_active:
         raise RuleViolation(_("This report is archived."), code="archived")
@@ -138,6 +139,7 @@ def definition_update(
         version += 1
         ReportTemplate.objects.create(definition=definition, version=version, fields=template)
         definition._current_template = None
+    original._current_template = None  # the caller's copy must not answer with the old template
     audit_record(
         actor=actor,
         event_type=EventType.REPORT_DEFINITION_CHANGED,
@@ -158,10 +160,11 @@ def definition_update(
 @transaction.atomic
 def definition_archive(*, actor: Any, definition: ReportDefinition) -> ReportDefinition:
     """Stop asking for the report. Past submissions stay readable and exportable."""
+    original = definition
     definition = ReportDefinition.objects.select_for_update().get(pk=definition.pk)
     if not definition.is_active:
         raise RuleViolation(_("This report is already archived."), code="archived")
-    definition.archived_at = timezone.now()
+    definition.archived_at = original.archived_at = timezone.now()
     definition.save(update_fields=["archived_at"])
     audit_record(
         actor=actor,
