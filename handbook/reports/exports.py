@@ -26,13 +26,35 @@ def _cell(value):
     return value
 
 
+def _value(spec: dict, value):
+    """Numbers stay numbers (the committee sums them in the spreadsheet); the rest as shown on pages."""
+    if spec.get("type") in ("integer", "number") and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return _cell(fields.display(spec, value))
+
+
 @transaction.atomic
 def submissions_xlsx(
     *, actor, definition: ReportDefinition, period: datetime.date, node: Organization, today: datetime.date
 ) -> bytes:
     labels = queries.status_labels()
-    template = definition.current_template().fields
     states = dict(ReportSubmission.State.choices)
+    owing = queries.obligated(definition, node).order_by("path")
+    subs = {
+        s.organization_id: s
+        for s in ReportSubmission.objects.filter(
+            definition=definition, period=period, organization__in=owing
+        ).select_related("template")
+    }
+    # The current template's columns first, then any field only older versions asked for, so a
+    # report answered before the template changed loses nothing in the export.
+    template = list(definition.current_template().fields)
+    known = {f["key"] for f in template}
+    for sub in sorted(subs.values(), key=lambda s: -s.template.version):
+        for spec in sub.template.fields:
+            if spec["key"] not in known:
+                known.add(spec["key"])
+                template.append(spec)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=definition.period_label(period).replace("/", "-")[:31])
     sheet.append(
@@ -46,13 +68,6 @@ def submissions_xlsx(
             _("Attachment"),
         ]
     )
-    owing = queries.obligated(definition, node).order_by("path")
-    subs = {
-        s.organization_id: s
-        for s in ReportSubmission.objects.filter(
-            definition=definition, period=period, organization__in=owing
-        ).select_related("template")
-    }
     count = 0
     for org in owing[:MAX_ROWS].iterator():
         sub = subs.get(org.pk)
@@ -66,7 +81,7 @@ def submissions_xlsx(
                 str(states[sub.state]),
                 sub.template.version,
             ]
-            row += [_cell(fields.display(f, sub.data.get(f["key"]))) for f in template]
+            row += [_value(f, sub.data.get(f["key"])) for f in template]
             row.append(_cell(sub.attachment_name))
         sheet.append(row)
         count += 1

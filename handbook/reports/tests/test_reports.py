@@ -337,7 +337,7 @@ def test_the_export_lists_every_organisation_with_status_and_values(w, tracked):
     assert rows[0][:2] == ("Organisation", "Status") and "Meetings held" in rows[0]
     by_org = {r[0]: r for r in rows[1:]}
     assert set(by_org) == {"Chi bộ A1a", "Chi bộ A1b", "Chi bộ A2a"}
-    assert by_org["Chi bộ A1a"][1] == "Submitted on time" and by_org["Chi bộ A1a"][5] == "1"
+    assert by_org["Chi bộ A1a"][1] == "Submitted on time" and by_org["Chi bộ A1a"][5] == 1
     assert by_org["Chi bộ A1b"][1] == "Submitted late"
     assert by_org["Chi bộ A2a"][1] == "Missing (overdue)" and by_org["Chi bộ A2a"][5] in (None, "")
     assert AuditEvent.objects.filter(event_type=EventType.REPORTS_EXPORTED, object_id=str(tracked.pk)).exists()
@@ -400,3 +400,29 @@ def test_the_api_tracking_summary_counts_per_unit(w, tracked, client_for):
     body = client_for("province").get(f"/api/v1/reports/definitions/{tracked.pk}/tracking?period=2026-03-01").json()
     assert body["total"]["obligated"] == 3 and body["total"]["on_time"] == 1 and body["total"]["late"] == 1
     assert {u["organization"]: u["not_submitted"] for u in body["units"]} == {"Xã A1": 0, "Xã A2": 1}
+
+
+def test_the_export_keeps_values_of_fields_a_later_template_dropped(w):
+    from handbook.reports.exports import submissions_xlsx
+
+    d = define(w)
+    submit(w, d, w.a1a, datetime.date(2026, 3, 1), datetime.date(2026, 4, 2), data={"meetings": 7})
+    services.definition_update(
+        actor=w.users["commune"],
+        definition=d,
+        title=d.title,
+        description="",
+        due_days=5,
+        attachment="none",
+        fields_spec=[{"key": "present", "label": "Members present", "type": "integer", "required": True}],
+    )
+    submit(w, d, w.a1b, datetime.date(2026, 3, 1), datetime.date(2026, 4, 2), data={"present": 2})
+    with translation.override("en"):
+        body = submissions_xlsx(
+            actor=None, definition=d, period=datetime.date(2026, 3, 1), node=w.a1, today=datetime.date(2026, 4, 20)
+        )
+    header, *rows = load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)
+    assert header[5:7] == ("Members present", "Meetings held")
+    by_org = {r[0]: r for r in rows}
+    assert by_org["Chi bộ A1a"][4] == 1 and by_org["Chi bộ A1a"][6] == 7
+    assert by_org["Chi bộ A1b"][4] == 2 and by_org["Chi bộ A1b"][5] == 2
