@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/", include("handbook.members.urls")),
     path("meetings/", include("handbook.meetings.urls")),
     path("documents/", include("handbook.documents.urls")),
+    path("reports/", include("handbook.reports.urls")),
     path("audit/", include("handbook.audit.urls")),
     path("notifications/", include("handbook.notifications.urls")),
     path("api/v1/", api.urls),

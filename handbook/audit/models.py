@@ -69,6 +69,15 @@ class EventType(IntEnum):
     FEEDBACK_ANSWERED = 621
     FEEDBACK_CLOSED = 622
 
+    REPORT_DEFINED = 680
+    REPORT_DEFINITION_CHANGED = 681
+    REPORT_DEFINITION_ARCHIVED = 682
+    REPORT_SUBMITTED = 690
+    REPORT_RESUBMITTED = 691
+    REPORT_ACCEPTED = 692
+    REPORT_RETURNED = 693
+    REPORTS_EXPORTED = 694
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -138,6 +147,14 @@ EVENT_LABELS = {
     EventType.MEETING_GUEST_INVITED: _("guest invited to a meeting"),
     EventType.MEETING_GUEST_REMOVED: _("guest invitation withdrawn"),
     EventType.MEETING_GUEST_PRESENCE: _("guest's presence recorded"),
+    EventType.REPORT_DEFINED: _("periodic report defined"),
+    EventType.REPORT_DEFINITION_CHANGED: _("periodic report changed"),
+    EventType.REPORT_DEFINITION_ARCHIVED: _("periodic report archived"),
+    EventType.REPORT_SUBMITTED: _("report submitted"),
+    EventType.REPORT_RESUBMITTED: _("report submitted again"),
+    EventType.REPORT_ACCEPTED: _("report accepted"),
+    EventType.REPORT_RETURNED: _("report returned for correction"),
+    EventType.REPORTS_EXPORTED: _("report submissions exported"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -214,6 +214,7 @@ class DemoBuilder:
         self.login("caobang", Role.COMMITTEE_STAFF, other, full_name="Hoàng Văn Bằng")
         self.meetings(first_cell)
         self.documents(province, first_commune, first_cell)
+        self.reports(first_commune)
         return self.personas
 
     def meetings(self, cell: Organization) -> None:
@@ -294,6 +295,73 @@ class DemoBuilder:
             body="Chi bộ có nhiều đảng viên cao tuổi, đề nghị đảng ủy in nghị quyết khổ chữ lớn.",
         )
         documents.feedback_answer(actor=xa, feedback=question, answer="Đảng ủy sẽ gửi bản in chữ lớn về chi bộ.")
+
+    def reports(self, commune: Organization) -> None:
+        """The commune asks its cells for a monthly report: the month before last shows on-time,
+        late and missing reports (and two reviewed), last month is still open for the persona cell."""
+        from handbook.reports import periods
+        from handbook.reports import queries as report_queries
+        from handbook.reports import services as report_services
+
+        today = timezone.localdate()
+        last = periods.previous_period(periods.MONTHLY, periods.period_start(periods.MONTHLY, today))
+        before = periods.previous_period(periods.MONTHLY, last)
+        definition = report_services.definition_create(
+            actor=None,
+            issuer=commune,
+            title="Báo cáo tình hình hoạt động chi bộ hằng tháng",
+            description="Số buổi sinh hoạt, số đảng viên dự, đảng phí đã thu và những việc nổi bật trong tháng.",
+            frequency=periods.MONTHLY,
+            start_period=periods.previous_period(periods.MONTHLY, before),
+            due_days=5,
+            attachment="optional",
+            fields_spec=[
+                {"key": "so_buoi", "label": "Số buổi sinh hoạt", "type": "integer", "required": True},
+                {"key": "so_dang_vien_du", "label": "Số đảng viên dự", "type": "integer", "required": True},
+                {"key": "dang_phi", "label": "Đảng phí đã thu (đồng)", "type": "number", "required": False},
+                {"key": "chuyen_de", "label": "Có sinh hoạt chuyên đề", "type": "yesno", "required": False},
+                {"key": "ghi_chu", "label": "Việc nổi bật", "type": "text", "required": False},
+            ],
+        )
+        cells = list(report_queries.obligated(definition).order_by("path"))
+        now = timezone.now()
+
+        def at(day: datetime.date) -> datetime.datetime:
+            return min(now, timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0))))
+
+        def data() -> dict:
+            return {
+                "so_buoi": 1,
+                "so_dang_vien_du": self.rng.randint(8, 30),
+                "dang_phi": self.rng.randint(20, 90) * 10_000,
+                "chuyen_de": self.rng.random() < 0.5,
+                "ghi_chu": "Sinh hoạt đúng định kỳ.",
+            }
+
+        for k, cell in enumerate(cells):
+            if k == len(cells) - 1:
+                continue  # missing, overdue
+            late = k % 3 == 2
+            deadline = definition.deadline(before)
+            sub = report_services.submission_submit(
+                actor=None,
+                definition=definition,
+                organization=cell,
+                period=before,
+                data=data(),
+                now=at(deadline + datetime.timedelta(days=3 if late else -2)),
+            )
+            if k < 2:
+                report_services.submission_review(actor=None, submission=sub, accept=True)
+            if k > 0 and k % 2 == 0:
+                report_services.submission_submit(
+                    actor=None,
+                    definition=definition,
+                    organization=cell,
+                    period=last,
+                    data=data(),
+                    now=at(periods.period_end(periods.MONTHLY, last) + datetime.timedelta(days=1)),
+                )
 
 
 def load_demo(*, password: str, members_target: int = 3000) -> list[Persona]:

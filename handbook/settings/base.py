@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "handbook.meetings",
     "handbook.documents",
     "handbook.notifications",
+    "handbook.reports",
 ]
 
 MIDDLEWARE = [

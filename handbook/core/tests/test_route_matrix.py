@@ -177,6 +177,45 @@ def _guest(w) -> int:
 GUEST_PRESENCE = {**MEMBER_CHANGERS_A1A, "leader": 200}
 
 
+def _report(w) -> int:
+    """A monthly report asked by commune A1 of its cells (one integer field, optional file)."""
+    import datetime
+
+    from handbook.reports import services
+
+    return services.definition_create(
+        actor=None,
+        issuer=w.a1,
+        title="Báo cáo tháng",
+        frequency="monthly",
+        start_period=datetime.date(2026, 1, 1),
+        attachment="optional",
+        fields_spec=[{"key": "meetings", "label": "Số buổi sinh hoạt", "type": "integer", "required": True}],
+    ).pk
+
+
+def _report_sub(w) -> int:
+    """Cell A1a's report for June 2026, with a PDF attached."""
+    import datetime
+
+    from handbook.reports import services
+    from handbook.reports.models import ReportDefinition
+
+    definition = ReportDefinition.objects.get(pk=_report(w))
+    return services.submission_submit(
+        actor=None,
+        definition=definition,
+        organization=w.a1a,
+        period=datetime.date(2026, 6, 1),
+        data={"meetings": 1},
+        attachment=("bao-cao.pdf", b"%PDF-1.4 report"),
+    ).pk
+
+
+def _report_form(w, org=None) -> dict:
+    return {"organization_id": (org or w.a1a).pk, "period": "2026-06-01", "data": '{"meetings": 2}'}
+
+
 PAGES: dict[str, list[Case]] = {
     "home": [Case(lambda w: "/", page(200))],
     "healthz": [Case(lambda w: "/healthz", expect(200))],
@@ -207,6 +246,44 @@ PAGES: dict[str, list[Case]] = {
     "mfa_view_recovery_codes": [Case(lambda w: "/accounts/2fa/recovery-codes/", page(404))],
     "mfa_generate_recovery_codes": [Case(lambda w: "/accounts/2fa/recovery-codes/generate/", page(302))],
     "mfa_download_recovery_codes": [Case(lambda w: "/accounts/2fa/recovery-codes/download/", page(404))],
+    # Reports upward (commune A1 asks its cells for a monthly report).
+    "reports:index": [Case(lambda w: "/reports/", page(200))],
+    "reports:define": [
+        Case(lambda w: f"/reports/new/{w.a1.pk}/", page(**CHANGERS_OF_A1)),
+        # A cell does not define reports, whoever asks.
+        Case(lambda w: f"/reports/new/{w.a1a.pk}/", page()),
+    ],
+    "reports:detail": [Case(lambda w: f"/reports/{_report(w)}/", page(**OFFICIALS_OF_A1, secretary=200))],
+    "reports:edit": [Case(lambda w: f"/reports/{_report(w)}/edit/", page(**CHANGERS_OF_A1))],
+    "reports:archive": [Case(lambda w: f"/reports/{_report(w)}/archive/", page(**_redirect(CHANGERS_OF_A1)), "post")],
+    "reports:track": [
+        Case(lambda w: f"/reports/{_report(w)}/track/?period=2026-06-01", page(**OFFICIALS_OF_A1, secretary=200)),
+        # Drilling down: only to a node of the viewer's scope (not the secretary's neighbour cell)...
+        Case(lambda w: f"/reports/{_report(w)}/track/?node={w.a1b.pk}", page(**OFFICIALS_OF_A1)),
+        # ...and inside the issuer's subtree.
+        Case(lambda w: f"/reports/{_report(w)}/track/?node={w.a2.pk}", page()),
+    ],
+    "reports:export": [
+        Case(lambda w: f"/reports/{_report(w)}/export/?period=2026-06-01", page(**OFFICIALS_OF_A1, secretary=200))
+    ],
+    "reports:submit": [
+        Case(lambda w: f"/reports/{_report(w)}/submit/{w.a1a.pk}/2026-06-01/", page(**MEMBER_CHANGERS_A1A)),
+        # The secretary of A1a does not report for A1b.
+        Case(lambda w: f"/reports/{_report(w)}/submit/{w.a1b.pk}/2026-06-01/", page(**CHANGERS_OF_A1)),
+    ],
+    "reports:cell": [Case(lambda w: f"/reports/org/{w.a1a.pk}/", page(**MEMBER_VIEWERS_A1A))],
+    "reports:submission": [Case(lambda w: f"/reports/submissions/{_report_sub(w)}/", page(**MEMBER_VIEWERS_A1A))],
+    "reports:review": [
+        Case(
+            lambda w: f"/reports/submissions/{_report_sub(w)}/review/",
+            page(**_redirect(CHANGERS_OF_A1)),
+            "post",
+            lambda w: {"decision": "accept"},
+        )
+    ],
+    "reports:attachment": [
+        Case(lambda w: f"/reports/submissions/{_report_sub(w)}/attachment/", page(**MEMBER_VIEWERS_A1A))
+    ],
     # The organisation tree.
     "organizations:browser": [Case(lambda w: "/org/", page(200))],
     "organizations:detail": [
@@ -907,6 +984,45 @@ API: dict[str, list[Case]] = {
     "GET /api/v1/attendance/members/{member_id}": [
         Case(lambda w: f"/api/v1/attendance/members/{w.own_member.pk}", api_op(member=200, **MEMBER_VIEWERS_A1A)),
         Case(lambda w: f"/api/v1/attendance/members/{w.outside_member.pk}", api_op(outsider=200, admin=200)),
+    ],
+    "GET /api/v1/reports/due": [Case(lambda w: "/api/v1/reports/due", api_op(200))],
+    "GET /api/v1/reports/definitions": [Case(lambda w: "/api/v1/reports/definitions", api_op(200))],
+    "GET /api/v1/reports/definitions/{definition_id}": [
+        Case(lambda w: f"/api/v1/reports/definitions/{_report(w)}", api_op(**OFFICIALS_OF_A1, secretary=200))
+    ],
+    "POST /api/v1/reports/definitions/{definition_id}/submissions": [
+        Case(
+            lambda w: f"/api/v1/reports/definitions/{_report(w)}/submissions",
+            api_op(**{who: 201 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            _report_form,
+        ),
+        # Only for an organisation the caller reports for: not the secretary's neighbour cell.
+        Case(
+            lambda w: f"/api/v1/reports/definitions/{_report(w)}/submissions",
+            api_op(**{who: 201 for who in CHANGERS_OF_A1}),
+            "post",
+            lambda w: _report_form(w, w.a1b),
+        ),
+    ],
+    "GET /api/v1/reports/submissions": [Case(lambda w: "/api/v1/reports/submissions", api_op(200))],
+    "GET /api/v1/reports/submissions/{submission_id}": [
+        Case(lambda w: f"/api/v1/reports/submissions/{_report_sub(w)}", api_op(**MEMBER_VIEWERS_A1A))
+    ],
+    "POST /api/v1/reports/submissions/{submission_id}/review": [
+        Case(
+            lambda w: f"/api/v1/reports/submissions/{_report_sub(w)}/review",
+            api_op(**CHANGERS_OF_A1),
+            "post",
+            lambda w: {"accept": False, "comment": "Bổ sung số liệu"},
+            True,
+        )
+    ],
+    "GET /api/v1/reports/definitions/{definition_id}/tracking": [
+        Case(
+            lambda w: f"/api/v1/reports/definitions/{_report(w)}/tracking?period=2026-06-01",
+            api_op(**OFFICIALS_OF_A1, secretary=200),
+        )
     ],
     "GET /api/v1/change-requests": [Case(lambda w: "/api/v1/change-requests", api_op(200))],
     "POST /api/v1/change-requests/{request_id}/decision": [
