@@ -203,5 +203,7 @@ DOCUMENTS = {
     "Corrected documents": "Văn bản đính chính",
     "Reminders to read a document": "Lời nhắc đọc văn bản",
     "Answers to my feedback": "Trả lời ý kiến của tôi",
+    "Report returned for correction: %(title)s (%(period)s)": "Báo cáo bị trả lại để sửa: %(title)s (%(period)s)",
+    "Reports returned for correction": "Báo cáo bị trả lại để sửa",
 }
 DOCUMENT_PLURALS = {"%(n)s unread": "%(n)s chưa đọc"}

@@ -323,6 +323,27 @@ def submission_review(*, actor: Any, submission: ReportSubmission, accept: bool,
         before=before,
         after={"state": sub.state, "comment": sub.review_comment},
     )
-    # TODO(notifications): emit event "report.returned" (submission id, organisation, comment) on
-    # commit when a report is returned, so the cell's secretaries are told. The lead wires this.
+    if not accept:
+        _tell_returned(sub)
     return sub
+
+
+def _tell_returned(sub: ReportSubmission) -> None:
+    """The cell's secretaries (and whoever submitted) are told that the report came back."""
+    from handbook.accounts.models import Role, RoleGrant
+    from handbook.notifications.services import notify
+
+    users = set(
+        RoleGrant.objects.filter(
+            organization_id=sub.organization_id, role=Role.CELL_SECRETARY, revoked_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    if sub.submitted_by_id:
+        users.add(sub.submitted_by_id)
+    notify(
+        "report.returned",
+        f"report-submission:{sub.pk}:returned:{sub.reviewed_at:%Y%m%d%H%M%S%f}",
+        users=sorted(users),
+        params={"title": sub.definition.title[:200], "period": sub.period.isoformat()},
+        url=f"/reports/submissions/{sub.pk}/",
+    )

@@ -426,3 +426,20 @@ def test_the_export_keeps_values_of_fields_a_later_template_dropped(w):
     by_org = {r[0]: r for r in rows}
     assert by_org["Chi bộ A1a"][4] == 1 and by_org["Chi bộ A1a"][6] == 7
     assert by_org["Chi bộ A1b"][4] == 2 and by_org["Chi bộ A1b"][5] == 2
+
+
+def test_the_cell_secretary_is_told_when_a_report_is_returned(w, django_capture_on_commit_callbacks):
+    from handbook.notifications.models import Notification
+
+    d = define(w)
+    sub = submit(w, d, w.a1a, datetime.date(2026, 3, 1), datetime.date(2026, 4, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_review(actor=w.users["commune"], submission=sub, accept=False, comment="Add the dues")
+    told = Notification.objects.filter(kind="report.returned").values_list("user_id", "url")
+    assert set(told) == {(w.users["secretary"].pk, f"/reports/submissions/{sub.pk}/")} | {
+        (u, f"/reports/submissions/{sub.pk}/") for u in [sub.submitted_by_id] if u
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        other = submit(w, d, w.a1a, datetime.date(2026, 2, 1), datetime.date(2026, 4, 2))
+        services.submission_review(actor=w.users["commune"], submission=other, accept=True)
+    assert Notification.objects.filter(kind="report.returned").count() == len(set(told))
