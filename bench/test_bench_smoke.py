@@ -71,6 +71,17 @@ def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
         assert "members before/after: 3000/3000; counters after: 3000" in run.stdout
         assert list(tmp_path.glob("foundation-*.json"))
+        documents = subprocess.run(
+            [sys.executable, "bench/documents.py", "--database-url", url, "--port", "8180", "--requests", "20",
+             "--seconds", "1", "--threads", "2", "--publishes", "3", "--out", str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert documents.returncode == 0, documents.stdout[-2000:] + documents.stderr[-2000:]
+        assert "publish to the nation: p95" in documents.stdout and "goals met:" in documents.stdout
+        assert list(tmp_path.glob("documents-*.json"))
     finally:
         import psycopg
 
