@@ -205,5 +205,13 @@ DOCUMENTS = {
     "Answers to my feedback": "Trả lời ý kiến của tôi",
     "Report returned for correction: %(title)s (%(period)s)": "Báo cáo bị trả lại để sửa: %(title)s (%(period)s)",
     "Reports returned for correction": "Báo cáo bị trả lại để sửa",
+    "Meeting: %(title)s": "Sinh hoạt: %(title)s",
+    "%(when)s at %(place)s.": "%(when)s tại %(place)s.",
+    "New meetings of my cell": "Buổi sinh hoạt mới của chi bộ",
+    "Meeting changed: %(title)s": "Thay đổi buổi sinh hoạt: %(title)s",
+    "Now %(when)s at %(place)s.": "Nay là %(when)s tại %(place)s.",
+    "Changes to my cell's meetings": "Thay đổi buổi sinh hoạt của chi bộ",
+    "You are invited: %(title)s": "Mời dự: %(title)s",
+    "Invitations to meetings": "Giấy mời dự sinh hoạt",
 }
 DOCUMENT_PLURALS = {"%(n)s unread": "%(n)s chưa đọc"}

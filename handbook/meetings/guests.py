@@ -105,6 +105,10 @@ def guest_invite(*, actor: Any, meeting: Meeting, user: Any, role_note: str = ""
         obj=meeting,
         after={"guest": guest.pk, "user_id": user.pk, "name": display_name(user), "role_note": role_note},
     )
+    if meeting.state == Meeting.State.PUBLISHED:
+        from . import notices
+
+        notices.invited(meeting, guest)
     return guest
 
 

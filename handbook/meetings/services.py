@@ -16,6 +16,8 @@ from handbook.organizations.models import Organization
 from .models import Attendance, Meeting, MeetingType, Schedule
 
 #: Members may check themselves in from this long before the start until this long after it.
+#: Changes to a published meeting that its members are told about.
+NOTICE_FIELDS = {"title", "starts_at", "place", "online_link", "agenda"}
 CHECK_IN_OPENS = datetime.timedelta(minutes=30)
 CHECK_IN_CLOSES = datetime.timedelta(hours=4)
 
@@ -128,6 +130,9 @@ def meeting_publish(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting.state = Meeting.State.PUBLISHED
     meeting.save(update_fields=["state"])
     audit_record(actor=actor, event_type=EventType.MEETING_PUBLISHED, obj=meeting)
+    from . import notices
+
+    notices.published(meeting)
     return meeting
 
 
@@ -276,4 +281,9 @@ def meeting_update(*, actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
             before={f: before[f] for f in changed},
             after={f: after[f] for f in changed},
         )
+    # Members are told when what they need to come changes, once the meeting is published.
+    if meeting.state == Meeting.State.PUBLISHED and set(changed) & NOTICE_FIELDS:
+        from . import notices
+
+        notices.changed(meeting, timezone.now().strftime("%Y%m%d%H%M%S%f"))
     return meeting
