@@ -50,6 +50,7 @@ class EventType(IntEnum):
     MINUTES_SAVED = 550
     MINUTES_FINALISED = 551
     MINUTES_AMENDED = 552
+    RESOLUTION_ISSUED = 553
     MEETING_DOCUMENT_ADDED = 560
     MEETING_DOCUMENT_REMOVED = 561
     MEETING_GUEST_INVITED = 570
@@ -141,6 +142,7 @@ EVENT_LABELS = {
     EventType.FEEDBACK_SENT: _("feedback sent"),
     EventType.FEEDBACK_ANSWERED: _("feedback answered"),
     EventType.FEEDBACK_CLOSED: _("feedback closed"),
+    EventType.RESOLUTION_ISSUED: _("meeting's resolution issued to the cell"),
     EventType.MINUTES_AMENDED: _("minutes amended"),
     EventType.MEETING_DOCUMENT_ADDED: _("document attached to a meeting"),
     EventType.MEETING_DOCUMENT_REMOVED: _("document removed from a meeting"),

@@ -335,6 +335,7 @@ class MinutesOut(Schema):
     text: str
     final: bool
     amendments: list[str]
+    resolution_document_id: int | None = None
 
 
 def _comment_out(c: Comment) -> dict:
@@ -392,4 +393,24 @@ def minutes_read(request, meeting_id: int):
         "text": minutes.text,
         "final": minutes.finalised_at is not None,
         "amendments": [a.text for a in minutes.amendments.all()],
+        "resolution_document_id": meeting.resolution_id,
     }
+
+
+class ResolutionIn(Schema):
+    title: str = ""
+    text: str
+
+
+class ResolutionOut(Schema):
+    meeting_id: int
+    document_id: int
+
+
+@router.post("/{meeting_id}/resolution", response={201: ResolutionOut})
+def resolution_issue(request, meeting_id: int, data: ResolutionIn):
+    """Issue the resolution the meeting adopted to the cell's members (final minutes and an adopted
+    question needed; once). Members read and confirm it under `/documents`."""
+    meeting = _managed(request, meeting_id)
+    document = minutes_service.resolution_issue(actor=request.user, meeting=meeting, title=data.title, text=data.text)
+    return Status(201, {"meeting_id": meeting.pk, "document_id": document.pk})

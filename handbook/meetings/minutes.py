@@ -129,3 +129,46 @@ def minutes_amend(*, actor: Any, meeting: Meeting, text: str) -> Amendment:
         after={"amendment": amendment.pk, "text": amendment.text},
     )
     return amendment
+
+
+def resolution_draft(meeting: Meeting) -> str:
+    """A starting text for the resolution: the agenda, the adopted questions, the opinions taken in."""
+    lines = [_("RESOLUTION"), f"{meeting.organization.name} — {meeting.title}", "", _("The cell resolves:")]
+    adopted = [m for m in meeting.motions.all() if m.result and m.result.get("adopted")]
+    lines += [f"{i}. {m.title}" for i, m in enumerate(adopted, start=1)] or ["—"]
+    taken = list(meeting.comments.filter(taken_in=True))
+    if taken:
+        lines += ["", _("Taking in the members' opinions:")] + [f"- {c.text}" for c in taken]
+    return "\n".join(str(line) for line in lines)
+
+
+@transaction.atomic
+def resolution_issue(*, actor: Any, meeting: Meeting, title: str, text: str):
+    """Issue the resolution the meeting adopted to the cell's members (a document they read and
+    confirm). Needs final minutes and at least one adopted question; issued once."""
+    from handbook.documents import services as documents
+
+    meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+    if meeting.resolution_id:
+        raise RuleViolation(_("The resolution of this meeting was already issued."), code="already_issued")
+    if not Minutes.objects.filter(meeting=meeting, finalised_at__isnull=False).exists():
+        raise RuleViolation(_("Finalise the minutes before issuing the resolution."), code="not_final")
+    if not any(m.result and m.result.get("adopted") for m in meeting.motions.all()):
+        raise RuleViolation(_("No question was adopted at this meeting."), code="nothing_adopted")
+    if not (text or "").strip():
+        raise RuleViolation(_("Write the resolution."), field="text")
+    document = documents.document_create(
+        actor=actor,
+        issuer=meeting.organization,
+        type="resolution",
+        title=(title or "").strip() or _("Resolution: %(title)s") % {"title": meeting.title},
+        issued_on=min(timezone.localdate(meeting.starts_at), timezone.localdate()),
+        body=text.strip(),
+        requires_ack=True,
+        audience=[(meeting.organization, "")],
+    )
+    document = documents.document_publish(actor=actor, document=document)
+    meeting.resolution = document
+    meeting.save(update_fields=["resolution"])
+    audit_record(actor=actor, event_type=EventType.RESOLUTION_ISSUED, obj=meeting, after={"document": document.pk})
+    return document

@@ -49,6 +49,10 @@ class Meeting(models.Model):
     online_link = models.URLField(_("online link"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    #: The resolution the meeting adopted, issued to the cell's members as a document.
+    resolution = models.OneToOneField(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="meeting"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -458,6 +458,12 @@ def minutes_page(request, pk: int):
             "amend": lambda: minutes_service.minutes_amend(
                 actor=request.user, meeting=meeting, text=request.POST.get("text", "")
             ),
+            "resolution": lambda: minutes_service.resolution_issue(
+                actor=request.user,
+                meeting=meeting,
+                title=request.POST.get("title", ""),
+                text=request.POST.get("text", ""),
+            ),
         }.get(action)
         if work is None:
             raise Http404
@@ -468,7 +474,10 @@ def minutes_page(request, pk: int):
         else:
             messages.success(request, _("Saved."))
         return redirect("meetings:minutes", pk=meeting.pk)
-    return render(request, "meetings/minutes.html", {"meeting": meeting, "minutes": minutes, "manages": manages})
+    context = {"meeting": meeting, "minutes": minutes, "manages": manages}
+    if manages and minutes and minutes.finalised_at and not meeting.resolution_id:
+        context["resolution_draft"] = minutes_service.resolution_draft(meeting)
+    return render(request, "meetings/minutes.html", context)
 
 
 @login_required

@@ -831,6 +831,16 @@ API: dict[str, list[Case]] = {
             True,
         )
     ],
+    "POST /api/v1/meetings/{meeting_id}/resolution": [
+        # Only the cell's managers; the world's meeting has no final minutes yet, so they get 400.
+        Case(
+            lambda w: f"/api/v1/meetings/{w.meeting.pk}/resolution",
+            api_op(**{who: 400 for who in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {"text": "Nghị quyết"},
+            True,
+        )
+    ],
     "GET /api/v1/meetings/{meeting_id}/minutes": [
         Case(lambda w: f"/api/v1/meetings/{_minutes(w)}/minutes", api_op(200, outsider=404))
     ],
