@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "handbook.accounts",
     "handbook.meetings",
     "handbook.documents",
+    "handbook.rules",
 ]
 
 MIDDLEWARE = [
