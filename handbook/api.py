@@ -15,6 +15,7 @@ from .meetings.api import router as meetings_router
 from .members.api import imports_router, requests_router
 from .members.api import router as members_router
 from .organizations.api import router as organizations_router
+from .rules.api import router as rules_router
 
 api = NinjaAPI(
     title="Handbook API",
@@ -36,6 +37,7 @@ api.add_router("/motions", motions_router)
 api.add_router("/comments", comments_router)
 api.add_router("/documents", documents_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/rules", rules_router)
 
 
 @api.exception_handler(RuleViolation)

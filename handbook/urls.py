@@ -15,5 +15,6 @@ urlpatterns = [
     path("meetings/", include("handbook.meetings.urls")),
     path("documents/", include("handbook.documents.urls")),
     path("audit/", include("handbook.audit.urls")),
+    path("rules/", include("handbook.rules.urls")),
     path("api/v1/", api.urls),
 ]

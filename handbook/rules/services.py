@@ -42,7 +42,7 @@ def may_assign(user, rule_set: RuleSet | None, organization: Organization) -> bo
 def version_is_used(version: RuleSetVersion) -> bool:
     """Whether any decision (any row of any model with a foreign key to versions) used it."""
     for rel in version._meta.related_objects:
-        if rel.related_model._default_manager.filter(**{rel.field.name: version}).exists():
+        if rel.related_model._default_manager.filter(**{rel.field.name: version.pk}).exists():
             return True
     return False
 
