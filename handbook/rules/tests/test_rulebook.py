@@ -47,7 +47,10 @@ def test_the_2025_rules_are_the_national_default(w):
     assert rs.value("admission.cell_vote_threshold") == "2/3"
     assert rs.value("meetings.default_threshold") == ">1/2"
     assert rs.value("badges.milestones") == [30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90]
-    assert rs.value("badges.early_months") == [{"from": 30, "to": 65, "months": 12}, {"from": 70, "to": 90, "months": 24}]
+    assert rs.value("badges.early_months") == [
+        {"from": 30, "to": 65, "months": 12},
+        {"from": 70, "to": 90, "months": 24},
+    ]
     assert rs.value("review.levels") == {"excellent": 90, "good": 70, "completed": 50, "not_completed": 0}
     assert list(rs.value("review.levels")) == ["excellent", "good", "completed", "not_completed"]
     assert rs.value("discipline.member_forms") == ["reprimand", "warning", "removal_from_post", "expulsion"]
