@@ -10,6 +10,6 @@ class RulesConfig(AppConfig):
     def ready(self) -> None:
         from handbook.organizations import contents
 
-        from .services import RuleContents
+        from .services import assignments_moved
 
-        contents.register(RuleContents())
+        contents.register_on_move(assignments_moved)

@@ -286,32 +286,16 @@ def rule_default_set(*, actor: Any, rule_set: RuleSet) -> RuleSet:
     return rule_set
 
 
-class RuleContents:
-    """Keeps the assignments' path copies right when the organisation services move a subtree.
-    Assignments are not records a merge or a dissolution has to move (the node's children move
-    and take the rules of their new place), so every count is zero."""
+def assignments_moved(*, old_path: str, new_path: str) -> None:
+    """Keep the assignments' path copies right when the organisation services move a subtree.
+    Assignments are not records a merge has to move: the children of a merged node take the rules
+    of their new place."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
 
-    key = "rule_assignments"
+    from handbook.organizations.paths import subtree_q
 
-    def count(self, organization: Organization) -> int:
-        return 0
-
-    def subtree_count(self, organization: Organization) -> int:
-        return 0
-
-    def subtree_moved(self, *, old_path: str, new_path: str) -> None:
-        from django.db.models import Value
-        from django.db.models.functions import Concat, Substr
-
-        from handbook.organizations.paths import subtree_q
-
-        RuleAssignment.objects.filter(subtree_q(old_path)).update(
-            path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-        )
-        rulebook.rules_changed()
-
-    def transfer_all(self, *, actor: Any, source: Organization, target: Organization) -> int:
-        return 0
-
-    def transfer_selected(self, *, actor: Any, source: Organization, target: Organization, ids: list[int]) -> int:
-        return 0
+    RuleAssignment.objects.filter(subtree_q(old_path)).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+    rulebook.rules_changed()
