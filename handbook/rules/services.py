@@ -59,7 +59,7 @@ def _snapshot(version: RuleSetVersion) -> dict:
 
 
 def _lock_set(rule_set: RuleSet) -> RuleSet:
-    return RuleSet.objects.select_for_update().select_related("owner").get(pk=rule_set.pk)
+    return RuleSet.objects.select_for_update(of=("self",)).select_related("owner").get(pk=rule_set.pk)
 
 
 def _clean_name(name: str) -> str:
