@@ -17,5 +17,6 @@ urlpatterns = [
     path("reports/", include("handbook.reports.urls")),
     path("audit/", include("handbook.audit.urls")),
     path("notifications/", include("handbook.notifications.urls")),
+    path("rules/", include("handbook.rules.urls")),
     path("api/v1/", api.urls),
 ]

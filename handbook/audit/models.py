@@ -78,6 +78,12 @@ class EventType(IntEnum):
     REPORT_ACCEPTED = 692
     REPORT_RETURNED = 693
     REPORTS_EXPORTED = 694
+    RULE_SET_CREATED = 700
+    RULE_VERSION_CREATED = 701
+    RULE_VERSION_UPDATED = 702
+    RULE_VERSION_CLOSED = 703
+    RULE_SET_ASSIGNED = 704
+    RULE_DEFAULT_CHANGED = 705
 
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
@@ -157,6 +163,12 @@ EVENT_LABELS = {
     EventType.REPORT_ACCEPTED: _("report accepted"),
     EventType.REPORT_RETURNED: _("report returned for correction"),
     EventType.REPORTS_EXPORTED: _("report submissions exported"),
+    EventType.RULE_SET_CREATED: _("rule set created"),
+    EventType.RULE_VERSION_CREATED: _("rule set version added"),
+    EventType.RULE_VERSION_UPDATED: _("future rule set version corrected"),
+    EventType.RULE_VERSION_CLOSED: _("rule set version given an end date"),
+    EventType.RULE_SET_ASSIGNED: _("rule set assigned to a subtree"),
+    EventType.RULE_DEFAULT_CHANGED: _("national default rule set changed"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

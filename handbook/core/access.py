@@ -267,6 +267,32 @@ def feedback(user) -> QuerySet:
     return Feedback.objects.filter(own if q is None else own | q)
 
 
+def rule_sets(user, *, manage: bool = False) -> QuerySet:
+    """Rule sets the user may read (national sets, and sets owned by an organisation on the way
+    from the root to anything they see) or manage (national sets: administrators; an owned set:
+    ORG_CHANGE over its owner)."""
+    from handbook.rules.models import RuleSet
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return RuleSet.objects.none()
+    if manage:
+        q = _paths_q(scope.paths(ORG_CHANGE), "owner__path")
+        if scope.is_admin:
+            national = Q(owner__isnull=True)
+            q = national if q is None else q | national
+        return RuleSet.objects.filter(q) if q is not None else RuleSet.objects.none()
+    roots = list(scope.paths(ORG_VIEW))
+    if scope.member_cell_path:
+        roots.append(scope.member_cell_path)
+    above = sorted({a for root in roots for a in [*ancestor_paths(root), root]})
+    q = Q(owner__isnull=True) | Q(owner__path__in=above)
+    inside = _paths_q(scope.paths(ORG_VIEW), "owner__path")
+    if inside is not None:
+        q = q | inside
+    return RuleSet.objects.filter(q)
+
+
 def audit_events(user) -> QuerySet:
     """The whole audit trail, for system administrators only."""
     from handbook.audit.models import AuditEvent

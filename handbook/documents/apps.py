@@ -9,8 +9,7 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from handbook.organizations import contents as organization_contents
 
-        from . import notices
-        from .contents import DocumentContents
+        from . import contents, notices
 
         notices.register()
-        organization_contents.register(DocumentContents())
+        organization_contents.register_on_move(contents.subtree_moved)

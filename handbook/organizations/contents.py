@@ -35,9 +35,22 @@ class ContentHandler(Protocol):
 class _Registry:
     handlers: dict[str, ContentHandler]
     on_archive: list
+    on_move: list
 
 
-_registry = _Registry(handlers={}, on_archive=[])
+_registry = _Registry(handlers={}, on_archive=[], on_move=[])
+
+
+def register_on_move(hook) -> None:
+    """`hook(old_path=..., new_path=...)` runs inside the transaction that moves a subtree, for
+    apps that keep a copy of organisation paths but hold nothing a merge must move (rule
+    assignments)."""
+    _registry.on_move.append(hook)
+
+
+def moved(*, old_path: str, new_path: str) -> None:
+    for hook in _registry.on_move:
+        hook(old_path=old_path, new_path=new_path)
 
 
 def register_on_archive(hook) -> None:

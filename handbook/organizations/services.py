@@ -130,6 +130,7 @@ def _reparent(org: Organization, new_parent: Organization, *, reason: str, now) 
     org.refresh_from_db(fields=["path", "depth", "numchild"])
     for h in contents.handlers():
         h.subtree_moved(old_path=old_path, new_path=org.path)
+    contents.moved(old_path=old_path, new_path=org.path)
     org.parent = new_parent
     org.save(update_fields=["parent"])
     _version_open(org, reason=reason, now=now)

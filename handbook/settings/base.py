@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "handbook.documents",
     "handbook.notifications",
     "handbook.reports",
+    "handbook.rules",
 ]
 
 MIDDLEWARE = [

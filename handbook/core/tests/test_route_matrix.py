@@ -216,6 +216,47 @@ def _report_form(w, org=None) -> dict:
     return {"organization_id": (org or w.a1a).pk, "period": "2026-06-01", "data": '{"meetings": 2}'}
 
 
+def _default_rules(w) -> int:
+    from handbook.rules.models import RuleSet
+
+    return RuleSet.objects.get(is_default=True).pk
+
+
+def _default_version(w) -> int:
+    from handbook.rules.models import RuleSet
+
+    return RuleSet.objects.get(is_default=True).versions.order_by("-effective_from").first().pk
+
+
+def _rule_values(w) -> dict:
+    from handbook.rules.models import RuleSetVersion
+
+    return dict(RuleSetVersion.objects.get(pk=_default_version(w)).values)
+
+
+def _province_rules(w) -> int:
+    """A rule set kept by province A (usable only inside it)."""
+    from django.utils import timezone
+
+    from handbook.rules.services import rule_set_create
+
+    return rule_set_create(
+        actor=None, name="Quy định tỉnh A", owner=w.a, values=_rule_values(w), effective_from=timezone.localdate()
+    ).rule_set_id
+
+
+def _tomorrow() -> str:
+    import datetime
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+
+
+#: Everyone who sees province A's rule sets: members inside it and officials on or above it.
+RULE_READERS_A = {"member": 200, "secretary": 200, "commune": 200, "province": 200, "leader": 200, "admin": 200}
+
+
 PAGES: dict[str, list[Case]] = {
     "home": [Case(lambda w: "/", page(200))],
     "healthz": [Case(lambda w: "/healthz", expect(200))],
@@ -309,6 +350,36 @@ PAGES: dict[str, list[Case]] = {
     ],
     "organizations:revoke": [
         Case(lambda w: f"/org/roles/{_grant_on_a1a(w)}/revoke/", page(commune=302, province=302, admin=302), "post")
+    ],
+    # The rulebook.
+    "rules:list": [Case(lambda w: "/rules/", page(200))],
+    "rules:set_create": [
+        Case(lambda w: "/rules/new/", page(commune=200, province=200, outsider=200, admin=200)),
+    ],
+    "rules:set": [
+        Case(lambda w: f"/rules/{_default_rules(w)}/", page(200)),
+        Case(lambda w: f"/rules/{_province_rules(w)}/", page(**RULE_READERS_A)),
+    ],
+    "rules:version_create": [
+        # National rules: administrators only; a province's own set: its staff too.
+        Case(lambda w: f"/rules/{_default_rules(w)}/new-version/", page(admin=200)),
+        Case(lambda w: f"/rules/{_province_rules(w)}/new-version/", page(province=200, admin=200)),
+    ],
+    "rules:version": [Case(lambda w: f"/rules/versions/{_default_version(w)}/", page(200))],
+    "rules:effective": [
+        Case(lambda w: f"/rules/org/{w.a1a.pk}/", page(**OFFICIALS_OF_A1, member=200, secretary=200)),
+        Case(lambda w: f"/rules/org/{w.b1a.pk}/", page(outsider=200, admin=200)),
+    ],
+    "rules:assign": [
+        Case(lambda w: f"/rules/org/{w.a1.pk}/assign/", page(**CHANGERS_OF_A1)),
+        # The root's rules apply to everyone: administrators only.
+        Case(lambda w: f"/rules/org/{w.central.pk}/assign/", page(admin=200)),
+        Case(
+            lambda w: f"/rules/org/{w.a1.pk}/assign/",
+            page(**_redirect(CHANGERS_OF_A1)),
+            "post",
+            lambda w: {"rule_set": _default_rules(w), "effective_from": _tomorrow()},
+        ),
     ],
     # Members.
     "members:list": [
@@ -657,6 +728,82 @@ API: dict[str, list[Case]] = {
         Case(
             lambda w: f"/api/v1/organizations/{w.a1b.pk}/dissolve", api_op(commune=400, province=400, admin=400), "post"
         )
+    ],
+    "GET /api/v1/rules/keys": [Case(lambda w: "/api/v1/rules/keys", api_op(200))],
+    "GET /api/v1/rules/sets": [Case(lambda w: "/api/v1/rules/sets", api_op(200))],
+    "GET /api/v1/rules/sets/{set_id}/versions": [
+        Case(lambda w: f"/api/v1/rules/sets/{_default_rules(w)}/versions", api_op(200)),
+        Case(lambda w: f"/api/v1/rules/sets/{_province_rules(w)}/versions", api_op(**RULE_READERS_A)),
+    ],
+    "GET /api/v1/rules/versions/{version_id}": [
+        Case(lambda w: f"/api/v1/rules/versions/{_default_version(w)}", api_op(200))
+    ],
+    "GET /api/v1/rules/effective": [
+        Case(
+            lambda w: f"/api/v1/rules/effective?organization_id={w.a1a.pk}",
+            api_op(**OFFICIALS_OF_A1, member=200, secretary=200),
+        ),
+        Case(
+            lambda w: f"/api/v1/rules/effective?organization_id={w.b1a.pk}&on=2025-06-01",
+            api_op(outsider=200, admin=200),
+        ),
+    ],
+    "POST /api/v1/rules/sets": [
+        Case(
+            lambda w: "/api/v1/rules/sets",
+            api_op(admin=201),
+            "post",
+            lambda w: {"name": "Quy định 2026", "effective_from": _tomorrow(), "values": _rule_values(w)},
+            True,
+        ),
+        Case(
+            lambda w: "/api/v1/rules/sets",
+            api_op(province=201, admin=201),
+            "post",
+            lambda w: {
+                "name": "Quy định tỉnh A",
+                "owner_id": w.a.pk,
+                "effective_from": _tomorrow(),
+                "values": _rule_values(w),
+            },
+            True,
+        ),
+    ],
+    "POST /api/v1/rules/sets/{set_id}/versions": [
+        Case(
+            lambda w: f"/api/v1/rules/sets/{_default_rules(w)}/versions",
+            api_op(admin=201),
+            "post",
+            lambda w: {"effective_from": _tomorrow(), "values": _rule_values(w), "note": "Sửa đổi"},
+            True,
+        ),
+        Case(
+            lambda w: f"/api/v1/rules/sets/{_province_rules(w)}/versions",
+            api_op(province=201, admin=201),
+            "post",
+            lambda w: {"effective_from": _tomorrow(), "values": _rule_values(w)},
+            True,
+        ),
+    ],
+    "POST /api/v1/rules/assignments": [
+        Case(
+            lambda w: "/api/v1/rules/assignments",
+            api_op(commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"organization_id": w.a1.pk, "rule_set_id": _default_rules(w), "effective_from": _tomorrow()},
+            True,
+        ),
+        Case(
+            lambda w: "/api/v1/rules/assignments",
+            api_op(admin=201),
+            "post",
+            lambda w: {
+                "organization_id": w.central.pk,
+                "rule_set_id": _default_rules(w),
+                "effective_from": _tomorrow(),
+            },
+            True,
+        ),
     ],
     "GET /api/v1/members": [Case(lambda w: "/api/v1/members", api_op(200))],
     "POST /api/v1/members/search": [

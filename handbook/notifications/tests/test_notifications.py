@@ -61,12 +61,13 @@ def _prefs(user, **values) -> Preferences:
 
 def test_the_same_event_twice_gives_one_notification_and_one_email_per_user(send, w):
     users = [w.users["member"].pk, w.users["secretary"].pk]
-    send("test_event", "meeting:1:published", users=users, params={"name": "A"}, url="/meetings/1/")
-    send("test_event", "meeting:1:published", users=users, params={"name": "A"}, url="/meetings/1/")
-    assert Notification.objects.filter(event_key="meeting:1:published").count() == 2
+    send("test_event", "test-event:1:published", users=users, params={"name": "A"}, url="/meetings/1/")
+    send("test_event", "test-event:1:published", users=users, params={"name": "A"}, url="/meetings/1/")
+    assert Notification.objects.filter(event_key="test-event:1:published").count() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["member@example.org", "secretary@example.org"]
     assert (
-        Delivery.objects.filter(notification__event_key="meeting:1:published", status=Delivery.Status.SENT).count() == 2
+        Delivery.objects.filter(notification__event_key="test-event:1:published", status=Delivery.Status.SENT).count()
+        == 2
     )
 
 

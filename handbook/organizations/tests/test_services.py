@@ -111,7 +111,7 @@ def test_merge_moves_members_and_archives_the_source(w):
     assert counts.subtree_member_count(w.a1a) == 6 and counts.subtree_member_count(w.a1b) == 0
     assert events(EventType.MEMBER_MOVED).count() == 2
     merged = events(EventType.ORGANIZATION_MERGED).get()
-    assert merged.after["moved"] == {"organizations": 0, "members": 2, "documents": 0}
+    assert merged.after["moved"] == {"organizations": 0, "members": 2}
     assert OrganizationVersion.objects.filter(organization=a1b, valid_to__isnull=True).get().reason == "merged"
 
 
