@@ -32,6 +32,19 @@ def _managed(request, pk: int) -> Document:
     return access.get_or_404(access.documents_issued(request.user, manage=True).select_related("issuer"), pk=pk)
 
 
+def _attempt(request, work, success: str = "") -> bool:
+    """Run a service call for a form post: its rule violation becomes an error message, success a
+    confirmation. Returns whether it worked."""
+    try:
+        work()
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
 def _form_errors(form, exc: RuleViolation) -> None:
     for field, message in (exc.errors or {exc.field or "__all__": exc.message}).items():
         form.add_error(field if field in form.fields else None, str(message))
@@ -96,12 +109,11 @@ def detail(request, pk: int):
 @require_POST
 def acknowledge(request, pk: int):
     document = access.get_or_404(access.documents_received(request.user), pk=pk)
-    try:
-        services.document_acknowledge(user=request.user, document=document)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Thank you: your confirmation is recorded."))
+    _attempt(
+        request,
+        lambda: services.document_acknowledge(user=request.user, document=document),
+        _("Thank you: your confirmation is recorded."),
+    )
     return redirect("documents:detail", pk=pk)
 
 
@@ -121,14 +133,13 @@ def study(request, pk: int):
     for question in document.questions.all():
         value = request.POST.get(f"q{question.position}", "")
         answers.append(int(value) if value.isdigit() else -1)
-    try:
-        services.study_complete(
+    _attempt(
+        request,
+        lambda: services.study_complete(
             user=request.user, document=document, reflection=request.POST.get("reflection", ""), answers=answers
-        )
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as studied."))
+        ),
+        _("Marked as studied."),
+    )
     return redirect("documents:detail", pk=pk)
 
 
@@ -249,12 +260,11 @@ def publish(request, pk: int):
             return redirect("documents:detail", pk=pk)
         if timezone.is_naive(publish_at):
             publish_at = timezone.make_aware(publish_at)
-    try:
-        services.document_publish(actor=request.user, document=document, publish_at=publish_at)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Published."))
+    _attempt(
+        request,
+        lambda: services.document_publish(actor=request.user, document=document, publish_at=publish_at),
+        _("Published."),
+    )
     return redirect("documents:detail", pk=pk)
 
 
@@ -262,12 +272,13 @@ def publish(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     document = _managed(request, pk)
-    try:
-        services.document_withdraw(actor=request.user, document=document, reason=request.POST.get("reason", ""))
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Withdrawn."))
+    _attempt(
+        request,
+        lambda: services.document_withdraw(
+            actor=request.user, document=document, reason=request.POST.get("reason", "")
+        ),
+        _("Withdrawn."),
+    )
     return redirect("documents:detail", pk=pk)
 
 
@@ -279,17 +290,16 @@ def attach(request, pk: int):
     if upload is None:
         messages.error(request, _("Choose a file."))
     else:
-        try:
-            services.attachment_add(
+        _attempt(
+            request,
+            lambda: services.attachment_add(
                 actor=request.user,
                 document=document,
                 data=upload.read(files.MAX_ATTACHMENT_BYTES + 1),
                 filename=upload.name,
-            )
-        except RuleViolation as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Attached."))
+            ),
+            _("Attached."),
+        )
     return redirect("documents:detail", pk=pk)
 
 
@@ -309,12 +319,11 @@ def detach(request, pk: int, attachment_id: int):
 @require_POST
 def generate_audio(request, pk: int):
     document = _managed(request, pk)
-    try:
-        audio.request(actor=request.user, document=document)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The audio bulletin is being generated; it appears here in a few minutes."))
+    _attempt(
+        request,
+        lambda: audio.request(actor=request.user, document=document),
+        _("The audio bulletin is being generated; it appears here in a few minutes."),
+    )
     return redirect("documents:detail", pk=pk)
 
 
@@ -387,12 +396,11 @@ def remind(request, pk: int):
         node = access.get_or_404(access.organizations(request.user), pk=request.POST["org"])
         if not node.path.startswith(document.issuer_path):
             raise Http404
-    try:
-        services.reminder_send(actor=request.user, document=document, organization=node)
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("A reminder is on its way to everyone who has not read it."))
+    _attempt(
+        request,
+        lambda: services.reminder_send(actor=request.user, document=document, organization=node),
+        _("A reminder is on its way to everyone who has not read it."),
+    )
     return redirect(f"{reverse('documents:stats', args=[pk])}?org={node.pk}")
 
 
@@ -457,17 +465,15 @@ def feedback_detail(request, pk: int):
     may_answer = _may_answer(request.user, item)
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "answer" and may_answer:
-                services.feedback_answer(actor=request.user, feedback=item, answer=request.POST.get("answer", ""))
-            elif action == "close" and (may_answer or item.author_id == request.user.pk):
-                services.feedback_close(actor=request.user, feedback=item)
-            else:
-                raise Http404
-        except RuleViolation as exc:
-            messages.error(request, exc.message)
+        if action == "answer" and may_answer:
+            answer = request.POST.get("answer", "")
+            _attempt(
+                request, lambda: services.feedback_answer(actor=request.user, feedback=item, answer=answer), _("Saved.")
+            )
+        elif action == "close" and (may_answer or item.author_id == request.user.pk):
+            _attempt(request, lambda: services.feedback_close(actor=request.user, feedback=item), _("Saved."))
         else:
-            messages.success(request, _("Saved."))
+            raise Http404
         return redirect("documents:feedback_detail", pk=pk)
     return render(
         request,
