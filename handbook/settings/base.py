@@ -159,6 +159,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 NINJA_PAGINATION_PER_PAGE = 50
 HANDBOOK_API_TOKEN_DAYS = int(os.environ.get("HANDBOOK_API_TOKEN_DAYS", "90"))
+#: A token's last use is written at most this often (a write per request would cost a commit each).
+HANDBOOK_API_TOKEN_TOUCH_SECONDS = int(os.environ.get("HANDBOOK_API_TOKEN_TOUCH_SECONDS", "300"))
+#: How long a bearer token's user and scope may be served from the cache (handbook.accounts.authcache);
+#: changes invalidate entries at once, this is only the last line. 0 turns the cache off.
+HANDBOOK_AUTH_CACHE_SECONDS = int(os.environ.get("HANDBOOK_AUTH_CACHE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,
