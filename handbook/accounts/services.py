@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,7 +222,7 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
             "last_used_at": token.last_used_at,
             "revoked_at": None,
         },
-        "scope": access.scope_for(user),
+        "scope": access.scope_for(user, member_cell_path=token.member_cell_path),
     }
     authcache.store(key_hash, entry, now)
     return user, token
@@ -230,6 +231,7 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
 def _token_from_db(key_hash: str, now: datetime.datetime) -> tuple[User, ApiToken] | None:
     token = (
         ApiToken.objects.select_related("user")
+        .annotate(member_cell_path=F("user__member__organization__path"))  # for the scope, same query
         .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
