@@ -181,7 +181,7 @@ def _record(
 def check_in(*, actor: Any, meeting: Meeting) -> Attendance:
     """The member linked to `actor` checks in to a published meeting of their cell, in its window."""
     # Re-read what the rules need, nothing more: this is meeting day's hottest path.
-    meeting = Meeting.objects.get(pk=meeting.pk)
+    meeting = Meeting.objects.only("id", "organization_id", "state", "starts_at", "title").get(pk=meeting.pk)
     member = Member.objects.only("id", "organization_id", "status").filter(pk=getattr(actor, "member_id", None)).first()
     if member is None:
         raise RuleViolation(_("Only a member can check in."), code="not_a_member")

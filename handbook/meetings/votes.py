@@ -120,7 +120,7 @@ def motion_open(*, actor: Any, motion: Motion) -> Motion:
 @transaction.atomic
 def vote_cast(*, actor: Any, motion: Motion, choice: int) -> dict:
     """One ballot per eligible member. Returns a receipt code for secret votes (shown once)."""
-    motion = Motion.objects.get(pk=motion.pk)
+    motion = Motion.objects.only("id", "state", "options", "secret").get(pk=motion.pk)  # fresh: it may have closed
     member_id = getattr(actor, "member_id", None)
     if motion.state != Motion.State.OPEN:
         raise RuleViolation(_("Voting is not open."), code="not_open")
