@@ -34,6 +34,8 @@ PREFIX = "handbook:auth:"
 TREE = f"{PREFIX}tree"
 #: Version keys outlive entries by far; losing one only turns hits into misses.
 VERSION_SECONDS = 7 * 24 * 3600
+#: Above this many users or members changed at once, every entry is dropped (the tree version).
+BULK = 500
 
 
 def enabled() -> bool:
@@ -92,6 +94,9 @@ def forget_tokens(*, user_ids: Iterable[int] = (), member_ids: Iterable[int] = (
     """Stop trusting the cached entries of every token of these users (or of these members' users)."""
     user_ids, member_ids = list(user_ids), list(member_ids)
     if not (user_ids or member_ids) or not enabled():
+        return
+    if len(user_ids) + len(member_ids) > BULK:
+        forget_tree()  # a bulk change: drop every entry rather than look up thousands of tokens
         return
     tokens = _token_model().objects.all()
     if user_ids:

@@ -166,3 +166,11 @@ def test_the_redis_backend_reuses_one_client_per_pool():
     backend = RedisCache("redis://127.0.0.1:1/0", {})  # no connection is made to build a client
     assert backend._cache.get_client() is backend._cache.get_client()
     assert backend._cache.get_client(write=True) is backend._cache.get_client(write=True)
+
+
+def test_a_bulk_change_of_many_members_drops_every_entry(w, monkeypatch):
+    client, _key = bearer(w, "member")
+    url = f"/api/v1/meetings/{w.meeting.pk}"
+    monkeypatch.setattr(authcache, "BULK", 0)  # the member's own move now counts as a bulk change
+    member_services.member_move(actor=None, member=w.own_member, organization=w.a1b)
+    assert client.get(url).status_code == 404
