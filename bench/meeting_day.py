@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -120,6 +121,9 @@ def main() -> int:
     plan, any_org = build(args.database_url, args.cells, args.members)
     print(f"built {len(plan)} members in {args.cells} cells in {time.monotonic() - started:.0f} s", flush=True)
     redis, env_extra = None, {}
+    if not args.no_redis and shutil.which("redis-server") is None:
+        print("redis-server not found: running without a shared cache (the auth cache is off)", flush=True)
+        args.no_redis = True
     if not args.no_redis:
         redis = subprocess.Popen(
             ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
