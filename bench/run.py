@@ -56,9 +56,12 @@ class Client:
         return response.status, data, (time.perf_counter() - started) * 1000
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(
+    url: str, port: int, workers: int, *, blocking_threads: int | None = None, env_extra: dict | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
+        **(env_extra or {}),
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SECRET_KEY": secrets.token_urlsafe(60),
@@ -78,6 +81,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
         str(workers),
         "--log-level",
         "warning",
+        *(["--blocking-threads", str(blocking_threads)] if blocking_threads else []),
         "handbook.wsgi:application",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)

@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from handbook.organizations import contents
 
+        from . import authcache
         from .services import role_grants_release
+
+        authcache.connect_signals()
 
         contents.register_on_archive(role_grants_release)

@@ -32,6 +32,19 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _forget_cached_auth(object_type: str, object_ids: list[Any]) -> None:
+    """Changes to members and organisations may be bulk updates that send no model signal; every
+    change is audited, so this is where cached API auth (user, scope) learns about all of them."""
+    if object_type == "members.member":
+        from handbook.accounts.authcache import forget_tokens
+
+        forget_tokens(member_ids=[int(i) for i in object_ids if str(i).isdigit()])  # not "list" (exports)
+    elif object_type.startswith("organizations."):
+        from handbook.accounts.authcache import forget_tree
+
+        forget_tree()
+
+
 def audit_record(
     *,
     actor: Any,
@@ -51,6 +64,8 @@ def audit_record(
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if object_type and object_id:
+        _forget_cached_auth(object_type, [object_id])
     return AuditEvent.objects.create(
         occurred_at=timezone.now(),
         actor=actor if is_user else None,
@@ -73,6 +88,8 @@ def audit_record_many(
         raise RuntimeError("audit_record_many must be called inside the changing service's transaction")
     now = timezone.now()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    for object_type in {obj._meta.label_lower for obj in objects}:
+        _forget_cached_auth(object_type, [obj.pk for obj in objects if obj._meta.label_lower == object_type])
     rows = [
         AuditEvent(
             occurred_at=now,

@@ -71,7 +71,13 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def scope_for(user) -> Scope:
+_UNKNOWN = object()
+
+
+def scope_for(user, *, member_cell_path=_UNKNOWN) -> Scope:
+    """The user's scope, resolved once per request (and cached with bearer tokens, see
+    handbook.accounts.authcache). `member_cell_path`: the path of the user's member's cell when
+    the caller already read it (saves a query), None if they have no member record."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, "_handbook_scope", None)
@@ -94,8 +100,8 @@ def scope_for(user) -> Scope:
         if (sensitive or role == "admin") and MEMBER_VIEW in perms:
             by_perm.setdefault(MEMBER_SENSITIVE, set()).add(path)
     member_id = user.member_id
-    cell_path = None
-    if member_id:
+    cell_path = None if member_cell_path is _UNKNOWN else member_cell_path
+    if member_id and member_cell_path is _UNKNOWN:
         from handbook.members.models import Member
 
         cell_path = Member.objects.filter(pk=member_id).values_list("organization__path", flat=True).first()

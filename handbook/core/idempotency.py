@@ -26,9 +26,12 @@ def run_once(
     """Run `work` (returning status and JSON body) at most once per (user, Idempotency-Key).
 
     Without the header the work simply runs. The work and the stored answer commit together, so a
-    crash between them cannot leave one without the other; two concurrent requests with one key
-    race on the unique constraint and the loser returns the winner's answer. `redact` chooses what
-    of the answer is kept for replays (a secret ballot's receipt must never be stored with the voter)."""
+    crash between them cannot leave one without the other. There is no look-up first (most
+    requests are first tries): the unique constraint (user, key) decides. A replay, or a concurrent
+    twin, fails on that constraint (or on the work's own rule, such as "already voted"): its
+    transaction rolls back whole, and it returns the stored answer if the payload is the same,
+    and is refused if not. `redact` chooses what of the answer is kept for replays (a secret
+    ballot's receipt must never be stored with the voter)."""
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
         return work()
@@ -43,9 +46,6 @@ def run_once(
             )
         return record.status, record.response
 
-    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-    if existing is not None:
-        return replay(existing)
     try:
         with transaction.atomic():
             status, response = work()
@@ -56,7 +56,9 @@ def run_once(
                 status=status,
                 response=redact(response) if redact else response,
             )
-    except IntegrityError:
+    except (IntegrityError, RuleViolation):
+        # Everything above was rolled back; the first answer (if any) is committed by now, since a
+        # concurrent twin waits on the unique index until the first transaction ends.
         existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
         if existing is None:
             raise

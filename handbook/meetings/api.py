@@ -104,8 +104,9 @@ def _attendance(row: Attendance) -> dict:
     }
 
 
-def _visible(request, meeting_id: int) -> Meeting:
-    meeting = access.get_or_404(access.meetings(request.user).select_related("organization"), pk=meeting_id)
+def _visible(request, meeting_id: int, *, with_organization: bool = True) -> Meeting:
+    qs = access.meetings(request.user)
+    meeting = access.get_or_404(qs.select_related("organization") if with_organization else qs, pk=meeting_id)
     if (
         meeting.state == Meeting.State.DRAFT
         and not access.meetings(request.user, manage=True).filter(pk=meeting.pk).exists()
@@ -153,7 +154,7 @@ def meeting_publish(request, meeting_id: int):
 @router.post("/{meeting_id}/check-in", response={200: AttendanceOut})
 def meeting_check_in(request, meeting_id: int):
     """Check yourself in (send an `Idempotency-Key`: a retry on a bad connection is answered once)."""
-    meeting = _visible(request, meeting_id)
+    meeting = _visible(request, meeting_id, with_organization=False)
     status, body = run_once(
         request, {}, lambda: (200, _json(_attendance(services.check_in(actor=request.user, meeting=meeting))))
     )

@@ -141,28 +141,42 @@ def _on_roll(meeting: Meeting, member: Member) -> None:
         raise RuleViolation(_("This member is not on the cell's roll."), code="not_on_roll", field="member")
 
 
-def _record(*, actor: Any, meeting: Meeting, member: Member, state: str, method: str, reason: str = "") -> Attendance:
-    """Insert or update the one attendance row of (meeting, member), under concurrency too."""
+def _record(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    member: Member,
+    state: str,
+    method: str,
+    reason: str = "",
+    keep_same: bool = False,
+) -> Attendance:
+    """Insert or update the one attendance row of (meeting, member), under concurrency too.
+
+    The insert comes first and the unique constraint (meeting, member) decides: the common case
+    (no row yet) costs no look-up. With `keep_same`, an existing row already in `state` is returned
+    unchanged and nothing is audited (a repeated tap)."""
     now = timezone.now()
     values = {"state": state, "method": method, "reason": reason[:300], "recorded_by": actor, "recorded_at": now}
-    row = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = Attendance.objects.create(meeting=meeting, member=member, **values)
-        except IntegrityError:
-            # A retry of the same request won the race: update the row it created.
-            row = Attendance.objects.select_for_update().get(meeting=meeting, member=member)
-    before = {"state": row.state, "method": row.method}
-    if (row.state, row.method, row.reason) != (state, method, values["reason"]):
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.save()
+    before = None
+    try:
+        with transaction.atomic():
+            row = Attendance.objects.create(meeting=meeting, member=member, **values)
+    except IntegrityError:
+        # The row exists (an earlier tap, an absence notice, a concurrent retry): lock and update it.
+        row = Attendance.objects.select_for_update().get(meeting=meeting, member=member)
+        if keep_same and row.state == state:
+            return row
+        before = {"state": row.state, "method": row.method}
+        if (row.state, row.method, row.reason) != (state, method, values["reason"]):
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.save()
     audit_record(
         actor=actor,
         event_type=EventType.ATTENDANCE_RECORDED,
         obj=meeting,
-        before=before,
+        before=before or {"state": None, "method": None},
         after={"member_id": member.pk, "state": state, "method": method},
     )
     return row
@@ -171,8 +185,9 @@ def _record(*, actor: Any, meeting: Meeting, member: Member, state: str, method:
 @transaction.atomic
 def check_in(*, actor: Any, meeting: Meeting) -> Attendance:
     """The member linked to `actor` checks in to a published meeting of their cell, in its window."""
-    meeting = Meeting.objects.select_related("organization").get(pk=meeting.pk)
-    member = Member.objects.filter(pk=getattr(actor, "member_id", None)).first()
+    # Re-read what the rules need, nothing more: this is meeting day's hottest path.
+    meeting = Meeting.objects.only("id", "organization_id", "state", "starts_at", "title").get(pk=meeting.pk)
+    member = Member.objects.only("id", "organization_id", "status").filter(pk=getattr(actor, "member_id", None)).first()
     if member is None:
         raise RuleViolation(_("Only a member can check in."), code="not_a_member")
     _on_roll(meeting, member)
@@ -183,11 +198,13 @@ def check_in(*, actor: Any, meeting: Meeting) -> Attendance:
         raise RuleViolation(
             _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
         )
-    existing = Attendance.objects.filter(meeting=meeting, member=member, state=Attendance.State.PRESENT).first()
-    if existing is not None:
-        return existing  # a repeated tap changes nothing
-    return _record(
-        actor=actor, meeting=meeting, member=member, state=Attendance.State.PRESENT, method=Attendance.Method.SELF
+    return _record(  # a repeated tap changes nothing
+        actor=actor,
+        meeting=meeting,
+        member=member,
+        state=Attendance.State.PRESENT,
+        method=Attendance.Method.SELF,
+        keep_same=True,
     )
 
 

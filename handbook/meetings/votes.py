@@ -120,7 +120,7 @@ def motion_open(*, actor: Any, motion: Motion) -> Motion:
 @transaction.atomic
 def vote_cast(*, actor: Any, motion: Motion, choice: int) -> dict:
     """One ballot per eligible member. Returns a receipt code for secret votes (shown once)."""
-    motion = Motion.objects.select_related("meeting").get(pk=motion.pk)
+    motion = Motion.objects.only("id", "state", "options", "secret").get(pk=motion.pk)  # fresh: it may have closed
     member_id = getattr(actor, "member_id", None)
     if motion.state != Motion.State.OPEN:
         raise RuleViolation(_("Voting is not open."), code="not_open")
@@ -129,8 +129,8 @@ def vote_cast(*, actor: Any, motion: Motion, choice: int) -> dict:
     if not (isinstance(choice, int) and 0 <= choice < len(motion.options)):
         raise RuleViolation(_("Choose one of the options."), field="choice")
     try:
-        with transaction.atomic():
-            Participation.objects.create(motion=motion, member_id=member_id)
+        # No savepoint: nothing runs after a failed insert, this function's own atomic block rolls back.
+        Participation.objects.create(motion=motion, member_id=member_id)
     except IntegrityError as exc:
         raise RuleViolation(_("You have already voted on this question."), code="already_voted") from exc
     if motion.secret:

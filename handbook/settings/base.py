@@ -114,7 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, reusing one client per pool (see handbook/core/cache.py).
+    CACHES = {"default": {"BACKEND": "handbook.core.cache.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -215,6 +216,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 NINJA_PAGINATION_PER_PAGE = 50
 HANDBOOK_API_TOKEN_DAYS = int(os.environ.get("HANDBOOK_API_TOKEN_DAYS", "90"))
+#: A token's last use is written at most this often (a write per request would cost a commit each).
+HANDBOOK_API_TOKEN_TOUCH_SECONDS = int(os.environ.get("HANDBOOK_API_TOKEN_TOUCH_SECONDS", "300"))
+#: How long a bearer token's user and scope may be served from the cache (handbook.accounts.authcache);
+#: changes invalidate entries at once, this is only the last line. 0 turns the cache off.
+HANDBOOK_AUTH_CACHE_SECONDS = int(os.environ.get("HANDBOOK_AUTH_CACHE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import REDIS_URL, env_bool
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -24,3 +24,8 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
+
+# The auth cache invalidates entries across processes only through a shared cache (Redis): local
+# memory is per process, so without REDIS_URL every worker would keep revoked tokens for a while.
+if not REDIS_URL:
+    HANDBOOK_AUTH_CACHE_SECONDS = 0

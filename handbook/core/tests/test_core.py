@@ -110,7 +110,7 @@ def test_redis_url_moves_cache_and_sessions_to_redis(tmp_path):
         timeout=60,
     )
     assert result.stdout.split()[-3:] == [
-        "django.core.cache.backends.redis.RedisCache",
+        "handbook.core.cache.RedisCache",  # Django's backend, one client per pool
         "django.contrib.sessions.backends.cache",
         "ok",
     ], result.stderr
