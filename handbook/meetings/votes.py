@@ -120,7 +120,9 @@ def motion_open(*, actor: Any, motion: Motion) -> Motion:
 @transaction.atomic
 def vote_cast(*, actor: Any, motion: Motion, choice: int) -> dict:
     """One ballot per eligible member. Returns a receipt code for secret votes (shown once)."""
-    motion = Motion.objects.only("id", "state", "options", "secret").get(pk=motion.pk)  # fresh: it may have closed
+    # Locked, and fresh (it may have closed): closing waits for ballots being cast, so a ballot whose
+    # voter is recorded as having taken part is always in the tally (and none lands after it).
+    motion = Motion.objects.select_for_update().only("id", "state", "options", "secret").get(pk=motion.pk)
     member_id = getattr(actor, "member_id", None)
     if motion.state != Motion.State.OPEN:
         raise RuleViolation(_("Voting is not open."), code="not_open")

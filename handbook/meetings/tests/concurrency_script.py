@@ -81,6 +81,47 @@ def main() -> None:
         results["attendance_state"] = Attendance.objects.get(meeting=w.meeting, member=w.own_member).state
         votes.motion_close(actor=None, motion=motion)
         results["ballots_in_box"] = motion.secret_ballots.count()
+
+        # Closing while a ballot is being cast: the ballot is slowed down between its check that
+        # voting is open and its insert; the close must wait for it, not tally without it.
+        import time
+
+        late = votes.motion_open(
+            actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q2", secret=True)
+        )
+        create = Participation.objects.create
+
+        def slow_create(**kwargs):
+            time.sleep(0.6)
+            return create(**kwargs)
+
+        Participation.objects.create = slow_create
+
+        def cast() -> None:
+            close_old_connections()
+            try:
+                votes.vote_cast(actor=member, motion=late, choice=0)
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                results["errors"].append(repr(exc))
+            finally:
+                connections.close_all()
+
+        def close() -> None:
+            close_old_connections()
+            time.sleep(0.2)
+            try:
+                votes.motion_close(actor=None, motion=late)
+            finally:
+                connections.close_all()
+
+        pair = [threading.Thread(target=cast), threading.Thread(target=close)]
+        for t in pair:
+            t.start()
+        for t in pair:
+            t.join()
+        Participation.objects.create = create
+        results["late_participations"] = Participation.objects.filter(motion=late).count()
+        results["late_ballots_in_box"] = late.secret_ballots.count()
         print(json.dumps(results))
         connections.close_all()
     finally:

@@ -26,3 +26,5 @@ def test_fifty_simultaneous_ballots_and_check_ins_from_one_member_count_once():
     )
     assert result["checkin_ok"] == 50  # every retry is answered with the one attendance row
     assert (result["attendance_rows"], result["attendance_state"]) == (1, "present")
+    # A vote closed while a ballot was being cast counts that ballot: every participant is in the box.
+    assert (result["late_participations"], result["late_ballots_in_box"]) == (1, 1)
