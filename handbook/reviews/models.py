@@ -159,3 +159,21 @@ class Review(models.Model):
     @property
     def subject(self):
         return self.member if self.member_id else self.organization
+
+    @property
+    def self_level_label(self) -> str:
+        from .levels import level_label
+
+        return level_label(self.self_level) if self.self_level else ""
+
+    @property
+    def proposed_level_label(self) -> str:
+        from .levels import level_label
+
+        return level_label(self.proposed_level) if self.proposed_level else ""
+
+    @property
+    def final_level_label(self) -> str:
+        from .levels import level_label
+
+        return level_label(self.final_level) if self.final_level else ""
