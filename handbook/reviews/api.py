@@ -188,7 +188,9 @@ def period_list(request, organization_id: int | None = None, status: str | None 
 def period_create(request, data: PeriodIn):
     org = access.get_or_404(access.organizations(request.user), pk=data.organization_id)
     try:
-        period = services.period_create(actor=request.user, organization=org, **data.dict(exclude={"organization_id"}))
+        period = services.period_create(
+            actor=request.user, organization=org, **data.model_dump(exclude={"organization_id"})
+        )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     return Status(201, _period_out(period))
