@@ -18,6 +18,7 @@ from .members.api import router as members_router
 from .notifications.api import router as notifications_router
 from .organizations.api import router as organizations_router
 from .reports.api import router as reports_router
+from .reviews.api import router as reviews_router
 from .rules.api import router as rules_router
 
 api = NinjaAPI(
@@ -44,6 +45,7 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/attendance", rates_router)
 api.add_router("/reports", reports_router)
 api.add_router("/rules", rules_router)
+api.add_router("/reviews", reviews_router)
 
 
 @api.exception_handler(RuleViolation)

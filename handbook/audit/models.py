@@ -85,6 +85,12 @@ class EventType(IntEnum):
     RULE_SET_ASSIGNED = 704
     RULE_DEFAULT_CHANGED = 705
 
+    REVIEW_PERIOD_OPENED = 860
+    REVIEW_PERIOD_CLOSED = 861
+    REVIEW_SELF_ASSESSED = 862
+    REVIEW_PROPOSED = 863
+    REVIEW_DECIDED = 864
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -169,6 +175,11 @@ EVENT_LABELS = {
     EventType.RULE_VERSION_CLOSED: _("rule set version given an end date"),
     EventType.RULE_SET_ASSIGNED: _("rule set assigned to a subtree"),
     EventType.RULE_DEFAULT_CHANGED: _("national default rule set changed"),
+    EventType.REVIEW_PERIOD_OPENED: _("review period opened"),
+    EventType.REVIEW_PERIOD_CLOSED: _("review period closed"),
+    EventType.REVIEW_SELF_ASSESSED: _("review self-assessment written"),
+    EventType.REVIEW_PROPOSED: _("review proposal made"),
+    EventType.REVIEW_DECIDED: _("review decided"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

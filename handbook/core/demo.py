@@ -215,7 +215,52 @@ class DemoBuilder:
         self.meetings(first_cell)
         self.documents(province, first_commune, first_cell)
         self.reports(first_commune)
+        self.reviews(first_commune, first_cell)
         return self.personas
+
+    def reviews(self, commune: Organization, cell: Organization) -> None:
+        """Last year's review in the persona commune: the persona cell's members self-assessed,
+        most proposed by the cell and decided by the commune; this year's period left open."""
+        from handbook.accounts.models import User
+        from handbook.reviews import services as reviews
+
+        today = timezone.localdate()
+        last = reviews.period_create(
+            actor=None,
+            organization=commune,
+            title=f"Kiểm điểm, đánh giá, xếp loại đảng viên năm {today.year - 1}",
+            kind="annual",
+            subject="members",
+            year=today.year - 1,
+            deadline=today - datetime.timedelta(days=20),
+        )
+        reviews.period_create(
+            actor=None,
+            organization=commune,
+            title=f"Kiểm điểm, đánh giá, xếp loại đảng viên năm {today.year}",
+            kind="annual",
+            subject="members",
+            year=today.year,
+            deadline=today + datetime.timedelta(days=45),
+        )
+        xa, bithu = User.objects.get(username="xa"), User.objects.get(username="bithu")
+        members = list(Member.objects.filter(organization=cell, status__in=Member.ON_ROLLS).order_by("pk"))
+        for k, member in enumerate(members):
+            score = self.rng.choice([95, 88, 82, 76, 64, 45])
+            reviews.review_self_assess(
+                actor=None, period=last, subject=member, text="Hoàn thành nhiệm vụ được giao.", score=score
+            )
+            if k % 5 == 4:
+                continue  # still waiting for the cell
+            reviews.review_propose(actor=bithu, period=last, subject=member, score=score)
+            if k % 5 != 3:
+                reviews.review_decide(
+                    actor=xa,
+                    period=last,
+                    subject=member,
+                    decision_number=f"{k + 1:02d}-QĐ/ĐU",
+                    decision_date=today - datetime.timedelta(days=10),
+                )
 
     def meetings(self, cell: Organization) -> None:
         """The persona cell meets on the 5th at 19:00; one meeting starts soon, so checking in works."""

@@ -52,6 +52,40 @@ MEMBER_VIEWERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "leader
 MEMBER_CHANGERS_A1A = {"secretary": 200, "commune": 200, "province": 200, "admin": 200}
 
 
+def _review_period(w, subject="members") -> int:
+    from handbook.reviews.tests.factories import open_period
+
+    return open_period(w.a1, subject=subject).pk
+
+
+def _review_proposed(w) -> int:
+    """A period of A1 in which Lê Văn Cường's review awaits the committee's decision."""
+    from handbook.reviews import services as review_services
+    from handbook.reviews.tests.factories import open_period
+
+    period = open_period(w.a1)
+    review_services.review_self_assess(actor=None, period=period, subject=w.other_member, text="Tự đánh giá")
+    review_services.review_propose(actor=None, period=period, subject=w.other_member, score=82)
+    return period.pk
+
+
+def _review_self_assessed(w) -> int:
+    from handbook.reviews import services as review_services
+    from handbook.reviews.tests.factories import open_period
+
+    period = open_period(w.a1)
+    review_services.review_self_assess(actor=None, period=period, subject=w.own_member, text="Tự đánh giá")
+    return period.pk
+
+
+def _review_period_in(w) -> dict:
+    return {"title": "Kiểm điểm 2025", "kind": "annual", "subject": "members", "year": 2025, "deadline": "2025-12-31"}
+
+
+REVIEW_READERS_A1A = {"member": 200, **MEMBER_VIEWERS_A1A}
+REVIEW_DECIDERS_A1 = {"commune": 200, "province": 200, "admin": 200}
+
+
 def _motion(w, *, opened: bool = False) -> int:
     from handbook.meetings import votes
 
@@ -639,6 +673,49 @@ PAGES: dict[str, list[Case]] = {
     "api-1:openapi-json": [Case(lambda w: "/api/v1/openapi.json", expect(200))],
     "api-1:openapi-view": [Case(lambda w: "/api/v1/docs", expect(200))],
     "api-1:api-root": [Case(lambda w: "/api/v1/", expect(404))],
+    "reviews:mine": [Case(lambda w: "/reviews/mine/", page(member=302, secretary=302))],
+    "reviews:org": [
+        Case(lambda w: f"/reviews/org/{w.a1.pk}/", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/reviews/org/{w.a1a.pk}/", page(**OFFICIALS_OF_A1, member=200, secretary=200)),
+        Case(lambda w: f"/reviews/org/{w.a1.pk}/", page(**_redirect(CHANGERS_OF_A1)), "post", _review_period_in),
+    ],
+    "reviews:period": [
+        # Members are sent to their own review; the secretary starts at their cell.
+        Case(lambda w: f"/reviews/{_review_period(w)}/", page(**OFFICIALS_OF_A1, secretary=200, member=302)),
+        Case(
+            lambda w: f"/reviews/{_review_period(w)}/?node={w.a1a.pk}",
+            page(**OFFICIALS_OF_A1, secretary=200, member=302),
+        ),
+    ],
+    "reviews:close": [
+        Case(
+            lambda w: f"/reviews/{_review_period(w)}/close/",
+            page(403, outsider=404, **_redirect(REVIEW_DECIDERS_A1)),
+            "post",
+        )
+    ],
+    "reviews:member": [
+        Case(lambda w: f"/reviews/{_review_period(w)}/member/{w.own_member.pk}/", page(**REVIEW_READERS_A1A)),
+        Case(
+            lambda w: f"/reviews/{_review_period(w)}/member/{w.own_member.pk}/",
+            page(403, outsider=404, member=302, secretary=302, **_redirect(REVIEW_DECIDERS_A1)),
+            "post",
+            lambda w: {"action": "self", "text": "Hoàn thành tốt nhiệm vụ", "score": "80"},
+        ),
+        Case(
+            lambda w: f"/reviews/{_review_proposed(w)}/member/{w.other_member.pk}/",
+            page(403, outsider=404, member=404, **_redirect(REVIEW_DECIDERS_A1)),
+            "post",
+            lambda w: {"action": "decide", "decision_number": "05-QĐ/ĐU", "decision_date": "2025-12-20"},
+        ),
+    ],
+    "reviews:organization": [
+        Case(
+            lambda w: f"/reviews/{_review_period(w, 'organizations')}/organization/{w.a1a.pk}/",
+            page(**OFFICIALS_OF_A1, secretary=200),
+        )
+    ],
+    "reviews:member_history": [Case(lambda w: f"/reviews/members/{w.own_member.pk}/", page(**REVIEW_READERS_A1A))],
 }
 
 API: dict[str, list[Case]] = {
@@ -1232,6 +1309,67 @@ API: dict[str, list[Case]] = {
             api_op(**MEMBER_CHANGERS_A1A),
             "patch",
             lambda w: {"status": "exempt"},
+            True,
+        )
+    ],
+    "GET /api/v1/reviews/periods": [Case(lambda w: "/api/v1/reviews/periods", api_op(200))],
+    "POST /api/v1/reviews/periods": [
+        Case(
+            lambda w: "/api/v1/reviews/periods",
+            api_op(leader=403, commune=201, province=201, admin=201),
+            "post",
+            lambda w: {"organization_id": w.a1.pk, **_review_period_in(w)},
+            True,
+        )
+    ],
+    "GET /api/v1/reviews/periods/{period_id}": [
+        Case(lambda w: f"/api/v1/reviews/periods/{_review_period(w)}", api_op(200, outsider=404))
+    ],
+    "POST /api/v1/reviews/periods/{period_id}/close": [
+        Case(
+            lambda w: f"/api/v1/reviews/periods/{_review_period(w)}/close",
+            api_op(403, outsider=404, **REVIEW_DECIDERS_A1),
+            "post",
+        )
+    ],
+    "GET /api/v1/reviews/periods/{period_id}/summary": [
+        Case(lambda w: f"/api/v1/reviews/periods/{_review_period(w)}/summary", api_op(**OFFICIALS_OF_A1)),
+        Case(
+            lambda w: f"/api/v1/reviews/periods/{_review_period(w)}/summary?node_id={w.a1a.pk}",
+            api_op(**OFFICIALS_OF_A1, secretary=200),
+        ),
+    ],
+    "GET /api/v1/reviews/periods/{period_id}/review": [
+        Case(
+            lambda w: f"/api/v1/reviews/periods/{_review_period(w)}/review?member_id={w.own_member.pk}",
+            api_op(**REVIEW_READERS_A1A),
+        )
+    ],
+    "GET /api/v1/reviews/mine": [Case(lambda w: "/api/v1/reviews/mine", api_op(200))],
+    "POST /api/v1/reviews/periods/{period_id}/self-assessment": [
+        Case(
+            lambda w: f"/api/v1/reviews/periods/{_review_period(w)}/self-assessment",
+            api_op(403, outsider=404, member=200, secretary=200, **REVIEW_DECIDERS_A1),
+            "post",
+            lambda w: {"member_id": w.own_member.pk, "text": "Hoàn thành nhiệm vụ", "score": 75},
+            True,
+        )
+    ],
+    "POST /api/v1/reviews/periods/{period_id}/proposal": [
+        Case(
+            lambda w: f"/api/v1/reviews/periods/{_review_self_assessed(w)}/proposal",
+            api_op(403, outsider=404, secretary=200, **REVIEW_DECIDERS_A1),
+            "post",
+            lambda w: {"member_id": w.own_member.pk, "score": 91},
+            True,
+        )
+    ],
+    "POST /api/v1/reviews/periods/{period_id}/decision": [
+        Case(
+            lambda w: f"/api/v1/reviews/periods/{_review_proposed(w)}/decision",
+            api_op(403, outsider=404, member=404, **REVIEW_DECIDERS_A1),
+            "post",
+            lambda w: {"member_id": w.other_member.pk, "decision_number": "05-QĐ/ĐU", "decision_date": "2025-12-20"},
             True,
         )
     ],
