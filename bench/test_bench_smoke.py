@@ -17,6 +17,15 @@ URL = os.environ.get("DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not URL.startswith("postgres"), reason="the national loader needs PostgreSQL")
 
 
+def _free_port() -> str:
+    """A port nobody listens on now (fixed ports collide when several suites run at once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return str(sock.getsockname()[1])
+
+
 def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
     base = URL.rsplit("/", 1)[0]
     url = f"{base}/handbook_smoke_{uuid.uuid4().hex[:8]}"
@@ -51,7 +60,7 @@ def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
                 "--database-url",
                 url,
                 "--port",
-                "8179",
+                _free_port(),
                 "--requests",
                 "20",
                 "--seconds",
@@ -72,7 +81,7 @@ def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
         assert "members before/after: 3000/3000; counters after: 3000" in run.stdout
         assert list(tmp_path.glob("foundation-*.json"))
         documents = subprocess.run(
-            [sys.executable, "bench/documents.py", "--database-url", url, "--port", "8180", "--requests", "20",
+            [sys.executable, "bench/documents.py", "--database-url", url, "--port", _free_port(), "--requests", "20",
              "--seconds", "1", "--threads", "2", "--publishes", "3", "--out", str(tmp_path)],
             cwd=ROOT,
             capture_output=True,

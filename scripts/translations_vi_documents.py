@@ -228,5 +228,10 @@ DOCUMENTS = {
     "Resolution: %(t)s": "Nghị quyết: %(t)s",
     "Members find it among their documents, are notified, and confirm they have read it.": "Đảng viên nhận nghị quyết trong mục Văn bản, được thông báo và xác nhận đã đọc.",
     "Issue the resolution": "Ban hành nghị quyết",
+    "A motion needing a qualified majority passes with (share of those summoned in favour)": "Nội dung cần đa số "
+    "đặc biệt được thông qua khi có (tỷ lệ đảng viên được triệu tập tán thành)",
+    "Warn when a secret ballot has fewer voters than": "Cảnh báo khi bỏ phiếu kín có ít người bỏ phiếu hơn",
+    "With so few voters a secret result may reveal individual choices: the result carries a warning.": "Khi quá ít "
+    "người bỏ phiếu, kết quả bỏ phiếu kín có thể làm lộ lựa chọn của từng người: kết quả sẽ kèm cảnh báo.",
 }
 DOCUMENT_PLURALS = {"%(n)s unread": "%(n)s chưa đọc"}

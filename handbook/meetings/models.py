@@ -115,6 +115,10 @@ class Motion(models.Model):
     denominator = models.PositiveIntegerField(default=0)
     present = models.PositiveIntegerField(default=0)
     result = models.JSONField(null=True, blank=True)
+    #: The rulebook version in force when the vote opened: its quorum and thresholds decide it.
+    rule_set = models.ForeignKey(
+        "rules.RuleSetVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -13,7 +13,6 @@ recompute their choice from the public receipt hash.
 """
 
 import hashlib
-import math
 import secrets
 from typing import Any
 
@@ -25,6 +24,7 @@ from handbook.audit.models import EventType
 from handbook.audit.services import audit_record
 from handbook.core.errors import RuleViolation
 from handbook.members.models import Member
+from handbook.rules import rulebook
 
 from .models import (
     Attendance,
@@ -38,10 +38,10 @@ from .models import (
 )
 
 DEFAULT_OPTIONS = ["Đồng ý", "Không đồng ý", "Không biểu quyết"]
-#: Quorum: at least two thirds of the eligible members present (a rulebook value, not code, later).
-QUORUM_FRACTION = (2, 3)
-#: Below this many voters a secret result can reveal individual choices.
-SMALL_SECRET_GROUP = 5
+#: The quorum, the thresholds and the small-group warning come from the rulebook version in force
+#: when the vote opens (stored on the motion): `meetings.quorum`, `meetings.default_threshold` (share
+#: of those present), `meetings.qualified_threshold` (share of those summoned),
+#: `meetings.small_secret_group`.
 
 
 def receipt_hash(motion_id: int, code: str, choice: int) -> str:
@@ -107,7 +107,8 @@ def motion_open(*, actor: Any, motion: Motion) -> Motion:
     motion.present = sum(1 for r in rows if r.present)
     motion.state = Motion.State.OPEN
     motion.opened_at = timezone.now()
-    motion.save(update_fields=["denominator", "present", "state", "opened_at"])
+    motion.rule_set = rulebook.for_organization(motion.meeting.organization, on=timezone.localdate())
+    motion.save(update_fields=["denominator", "present", "state", "opened_at", "rule_set"])
     audit_record(
         actor=actor,
         event_type=EventType.MOTION_OPENED,
@@ -145,11 +146,19 @@ def vote_cast(*, actor: Any, motion: Motion, choice: int) -> dict:
     return {"motion_id": motion.pk, "receipt": None}
 
 
-def _threshold(motion: Motion) -> int:
-    """Votes needed for the first option to pass."""
+def _rules(motion: Motion):
+    if motion.rule_set_id:
+        return motion.rule_set
+    return rulebook.for_organization(motion.meeting.organization, on=timezone.localdate())
+
+
+def _threshold(motion: Motion, rules) -> tuple[int, str]:
+    """Votes needed for the first option to pass, and the share rule applied."""
     if motion.rule == Motion.Rule.TWO_THIRDS_OF_SUMMONED:
-        return math.ceil(motion.denominator * 2 / 3)
-    return motion.present // 2 + 1
+        share = rules.value("meetings.qualified_threshold")
+        return rulebook.fraction_threshold(motion.denominator, share), share
+    share = rules.value("meetings.default_threshold")
+    return rulebook.fraction_threshold(motion.present, share), share
 
 
 @transaction.atomic
@@ -191,10 +200,11 @@ def motion_close(*, actor: Any, motion: Motion) -> Motion:
     return motion
 
 
-def tally(motion: Motion, choices: list[int]) -> dict:
+def tally(motion: Motion, choices: list[int], rules=None) -> dict:
     counts = [choices.count(i) for i in range(len(motion.options))]
-    needed = _threshold(motion)
-    quorum = math.ceil(motion.denominator * QUORUM_FRACTION[0] / QUORUM_FRACTION[1])
+    rules = rules or _rules(motion)
+    needed, share = _threshold(motion, rules)
+    quorum = rulebook.fraction_threshold(motion.denominator, rules.value("meetings.quorum"))
     return {
         "counts": counts,
         "ballots": len(choices),
@@ -205,7 +215,10 @@ def tally(motion: Motion, choices: list[int]) -> dict:
         "quorate": motion.present >= quorum,
         "adopted": motion.present >= quorum and counts[0] >= needed,
         "rule": motion.rule,
-        "small_group_warning": motion.secret and len(choices) < SMALL_SECRET_GROUP,
+        "share": share,
+        "rule_set": rules.pk,
+        "rule_set_label": str(rules.label),
+        "small_group_warning": motion.secret and len(choices) < rules.value("meetings.small_secret_group"),
     }
 
 

@@ -492,10 +492,15 @@ _KEYS = [
         gettext_lazy("A motion passes with (share of those present in favour)"),
     ),
     RuleKey(
+        "meetings.qualified_threshold",
+        Fraction(),
+        gettext_lazy("A motion needing a qualified majority passes with (share of those summoned in favour)"),
+    ),
+    RuleKey(
         "meetings.small_secret_group",
         Integer(0, 1000),
-        gettext_lazy("Secret-ballot results hidden for groups up to (members)"),
-        gettext_lazy("Smaller groups see only whether a secret ballot passed, so no vote can be guessed."),
+        gettext_lazy("Warn when a secret ballot has fewer voters than"),
+        gettext_lazy("With so few voters a secret result may reveal individual choices: the result carries a warning."),
     ),
     RuleKey(
         "calendar.holidays",

@@ -1,3 +1,4 @@
+import datetime
 import logging
 
 import pytest
@@ -15,6 +16,7 @@ from handbook.meetings.models import (
     PendingSecretBallot,
     SecretBallot,
 )
+from handbook.rules.models import RuleSet, RuleSetVersion
 
 
 def present(w, *usernames):
@@ -99,7 +101,18 @@ def test_thresholds_follow_the_rule(denominator, present_share, yes_share, rule)
     present_n = round(denominator * present_share)
     yes = round(present_n * yes_share)
     motion = Motion(pk=1, options=["Đồng ý", "Không"], rule=rule, denominator=denominator, present=present_n)
-    result = votes.tally(motion, [0] * yes + [1] * (present_n - yes))
+    rules = RuleSetVersion(
+        rule_set=RuleSet(name="2025"),
+        number=1,
+        effective_from=datetime.date(2025, 1, 1),
+        values={
+            "meetings.quorum": "2/3",
+            "meetings.default_threshold": ">1/2",
+            "meetings.qualified_threshold": "2/3",
+            "meetings.small_secret_group": 5,
+        },
+    )
+    result = votes.tally(motion, [0] * yes + [1] * (present_n - yes), rules=rules)
     quorate = present_n * 3 >= denominator * 2
     if rule == Motion.Rule.TWO_THIRDS_OF_SUMMONED:
         passes = yes * 3 >= denominator * 2
@@ -140,3 +153,25 @@ def test_members_vote_from_the_meeting_page_and_see_the_result(client_for, w):
     assert motion.result["counts"][0] == 2 and motion.result["adopted"] is True
     page = client_for("member").get(f"/meetings/{w.meeting.pk}/").content.decode()
     assert "Thông qua nghị quyết tháng" in page
+
+
+def test_a_vote_is_decided_by_the_rules_in_force_when_it_opened(w):
+    from handbook.rules import services as rule_services
+
+    present(w, "member", "secretary")
+    motion = votes.motion_open(
+        actor=None,
+        motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q", rule=Motion.Rule.TWO_THIRDS_OF_SUMMONED),
+    )
+    assert motion.rule_set.rule_set.is_default
+    votes.vote_cast(actor=w.users["member"], motion=motion, choice=0)
+    votes.vote_cast(actor=w.users["secretary"], motion=motion, choice=0)
+    opened_with = motion.rule_set
+    # A later version demanding everyone summoned would not change this vote.
+    strict = {**opened_with.values, "meetings.qualified_threshold": "3/3"}
+    rule_services.rule_version_create(
+        actor=w.users["admin"], rule_set=opened_with.rule_set, effective_from=datetime.date.today(), values=strict
+    )
+    closed = votes.motion_close(actor=None, motion=motion)
+    assert closed.result["rule_set"] == opened_with.pk and closed.result["share"] == "2/3"
+    assert (closed.result["needed"], closed.result["adopted"]) == (2, True)  # 2 of 3 summoned
