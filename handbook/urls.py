@@ -18,5 +18,7 @@ urlpatterns = [
     path("audit/", include("handbook.audit.urls")),
     path("notifications/", include("handbook.notifications.urls")),
     path("rules/", include("handbook.rules.urls")),
+    path("probation/", include("handbook.probation.urls")),
+    path("badges/", include("handbook.badges.urls")),
     path("api/v1/", api.urls),
 ]

@@ -85,6 +85,9 @@ class EventType(IntEnum):
     RULE_SET_ASSIGNED = 704
     RULE_DEFAULT_CHANGED = 705
 
+    RECOGNITION_DECIDED = 820
+    BADGE_AWARDED = 830
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -169,6 +172,8 @@ EVENT_LABELS = {
     EventType.RULE_VERSION_CLOSED: _("rule set version given an end date"),
     EventType.RULE_SET_ASSIGNED: _("rule set assigned to a subtree"),
     EventType.RULE_DEFAULT_CHANGED: _("national default rule set changed"),
+    EventType.RECOGNITION_DECIDED: _("probation decided (recognised or removed)"),
+    EventType.BADGE_AWARDED: _("party badge awarded"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

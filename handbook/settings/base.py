@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "handbook.notifications",
     "handbook.reports",
     "handbook.rules",
+    "handbook.probation",
+    "handbook.badges",
 ]
 
 MIDDLEWARE = [
