@@ -88,6 +88,7 @@ def recognition_decide(
             field="decision_date",
         )
     if motion is not None:
+        motion = Motion.objects.select_related("meeting").get(pk=motion.pk)
         votes_for, votes_against, eligible = _vote_from_motion(motion, member)
     else:
         votes_for, votes_against, eligible = _vote_counts(votes_for, votes_against, eligible)
