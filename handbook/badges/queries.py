@@ -1,8 +1,8 @@
 """Who is due for a party badge in a subtree on an award occasion.
 
-Three queries whatever the subtree's size: the members old enough in the party (an index range
-on the admission date within the subtree), the status histories of those among them who had an
-interruption or died, and the badges they already hold."""
+Four queries whatever the subtree's size: the members old enough in the party (the subtree's
+path range and the admission date), the status histories of those among them who had an
+interruption or died, and the badges they already hold (record table and awards)."""
 
 import datetime
 from collections import defaultdict

@@ -165,3 +165,19 @@ def test_the_api_lists_and_awards(w, client_for):
     created = client_for("province").post("/api/v1/badges/awards", body, "application/json")
     assert created.status_code == 201, created.content
     assert BadgeAward.objects.get(pk=created.json()["id"]).years == 45
+
+
+def test_the_list_takes_a_fixed_number_of_queries(w, django_assert_max_num_queries):
+    for i in range(6):
+        m = veteran(w.a1a if i % 2 else w.a2a, add_years(AWARD, -30 - i * 5), name=f"Cụ {i}")
+        if i == 3:
+            member_services.member_status_change(
+                actor=None, member=m, status="removed", effective_date=add_years(AWARD, -10)
+            )
+            member_services.member_status_change(
+                actor=None, member=m, status="official", effective_date=add_years(AWARD, -9)
+            )
+    rs = rules(w)
+    with django_assert_max_num_queries(4):
+        result = queries.due(w.a, award_date=AWARD, rs=rs)
+    assert len(result["rows"]) == 6

@@ -238,3 +238,12 @@ def test_the_api_lists_and_decides(w, client_for):
     assert created.status_code == 201, created.content
     again = client_for("province").post("/api/v1/probation/recognitions", send, "application/json")
     assert again.status_code == 400 and again.json()["code"] == "not_probationary"
+
+
+def test_the_due_list_takes_a_fixed_number_of_queries(w, django_assert_max_num_queries):
+    for i in range(6):
+        probationary(w.a1a if i % 2 else w.a2a, ended_days_ago(i * 20), name=f"Người {i}")
+    queries.due(w.a, today=TODAY)  # warm the rules cache
+    with django_assert_max_num_queries(2):
+        result = queries.due(w.a, today=TODAY)
+    assert sum(result["counts"].values()) == 6
