@@ -43,6 +43,13 @@ def _vote_counts(votes_for: int | None, votes_against: int | None, eligible: int
     return votes_for, votes_against, eligible
 
 
+def cell_vote(votes_for: int, eligible: int, rule: str) -> tuple[int, bool]:
+    """The votes needed out of `eligible` (the official members who could vote: the meeting's
+    frozen denominator) under the share `rule`, and whether `votes_for` reaches it."""
+    needed = rulebook.fraction_threshold(eligible, rule)
+    return needed, votes_for >= needed
+
+
 @transaction.atomic
 def recognition_decide(
     *,
@@ -92,8 +99,7 @@ def recognition_decide(
         votes_for, votes_against, eligible = _vote_from_motion(motion, member)
     else:
         votes_for, votes_against, eligible = _vote_counts(votes_for, votes_against, eligible)
-    needed = rulebook.fraction_threshold(eligible, rs.value("admission.cell_vote_threshold"))
-    passed = votes_for >= needed
+    needed, passed = cell_vote(votes_for, eligible, rs.value("admission.cell_vote_threshold"))
     if outcome == Recognition.Outcome.RECOGNISED and not passed:
         raise RuleViolation(
             _("The cell's vote did not pass: %(for)s in favour, %(needed)s needed.")

@@ -181,3 +181,19 @@ def test_the_list_takes_a_fixed_number_of_queries(w, django_assert_max_num_queri
     with django_assert_max_num_queries(4):
         result = queries.due(w.a, award_date=AWARD, rs=rs)
     assert len(result["rows"]) == 6
+
+
+def test_a_member_sees_their_own_award_but_not_the_list(w, client_for):
+    from django.test import Client
+
+    from handbook.accounts import services as account_services
+
+    member = veteran(w.a1a, add_years(AWARD, -30))
+    done = award(member)
+    user = account_services.user_create(actor=None, username="cu-tho", password="x-correct-horse-9", member=member)
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/badges/{done.pk}/").status_code == 200
+    assert client.get(f"/api/v1/badges/awards/{done.pk}").json()["years"] == 30
+    assert client.get(f"/badges/org/{w.a1a.pk}/").status_code == 404
+    assert client_for("member").get(f"/badges/{done.pk}/").status_code == 404

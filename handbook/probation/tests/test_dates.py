@@ -79,3 +79,16 @@ def test_a_holiday_moves_the_deadline():
     p = probation_for(datetime.date(2025, 2, 13), version(12, 1))
     assert p.ends == datetime.date(2026, 2, 13)
     assert p.decision_due == datetime.date(2026, 2, 18)
+
+
+@settings(max_examples=400, deadline=None)
+@given(eligible=st.integers(min_value=1, max_value=500), data=st.data())
+def test_recognition_needs_two_thirds_of_those_who_could_vote(eligible, data):
+    from handbook.probation.services import cell_vote
+
+    votes_for = data.draw(st.integers(min_value=0, max_value=eligible))
+    needed, passed = cell_vote(votes_for, eligible, "2/3")
+    assert passed == (3 * votes_for >= 2 * eligible)
+    assert 3 * needed >= 2 * eligible > 3 * (needed - 1)
+    _n, strict = cell_vote(votes_for, eligible, ">1/2")
+    assert strict == (2 * votes_for > eligible)
