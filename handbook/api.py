@@ -8,6 +8,7 @@ from handbook.core.errors import RuleViolation
 
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
+from .badges.api import router as badges_router
 from .documents.api import feedback_router
 from .documents.api import router as documents_router
 from .meetings.api import comments_router, motions_router
@@ -17,6 +18,7 @@ from .members.api import imports_router, requests_router
 from .members.api import router as members_router
 from .notifications.api import router as notifications_router
 from .organizations.api import router as organizations_router
+from .probation.api import router as probation_router
 from .reports.api import router as reports_router
 from .reviews.api import router as reviews_router
 from .rules.api import router as rules_router
@@ -46,6 +48,8 @@ api.add_router("/attendance", rates_router)
 api.add_router("/reports", reports_router)
 api.add_router("/rules", rules_router)
 api.add_router("/reviews", reviews_router)
+api.add_router("/probation", probation_router)
+api.add_router("/badges", badges_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -19,5 +19,7 @@ urlpatterns = [
     path("notifications/", include("handbook.notifications.urls")),
     path("rules/", include("handbook.rules.urls")),
     path("reviews/", include("handbook.reviews.urls")),
+    path("probation/", include("handbook.probation.urls")),
+    path("badges/", include("handbook.badges.urls")),
     path("api/v1/", api.urls),
 ]

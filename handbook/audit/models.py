@@ -90,6 +90,8 @@ class EventType(IntEnum):
     REVIEW_SELF_ASSESSED = 862
     REVIEW_PROPOSED = 863
     REVIEW_DECIDED = 864
+    RECOGNITION_DECIDED = 820
+    BADGE_AWARDED = 830
 
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
@@ -180,6 +182,8 @@ EVENT_LABELS = {
     EventType.REVIEW_SELF_ASSESSED: _("review self-assessment written"),
     EventType.REVIEW_PROPOSED: _("review proposal made"),
     EventType.REVIEW_DECIDED: _("review decided"),
+    EventType.RECOGNITION_DECIDED: _("probation decided (recognised or removed)"),
+    EventType.BADGE_AWARDED: _("party badge awarded"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

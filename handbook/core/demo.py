@@ -216,6 +216,7 @@ class DemoBuilder:
         self.documents(province, first_commune, first_cell)
         self.reports(first_commune)
         self.reviews(first_commune, first_cell)
+        self.probation_and_badges(first_cell)
         return self.personas
 
     def reviews(self, commune: Organization, cell: Organization) -> None:
@@ -261,6 +262,55 @@ class DemoBuilder:
                     decision_number=f"{k + 1:02d}-QĐ/ĐU",
                     decision_date=today - datetime.timedelta(days=10),
                 )
+
+    def probation_and_badges(self, cell: Organization) -> None:
+        """Probationary members whose probation is ending, due and overdue, one recognised; and
+        veterans reaching 30 and 45 years of party age (one a year early), one badge awarded."""
+        from handbook.badges.dates import next_occasions
+        from handbook.badges.services import badge_award
+        from handbook.probation.services import recognition_decide
+
+        today = timezone.localdate()
+
+        def member(admitted: datetime.date, born: datetime.date, status: str) -> Member:
+            sex = "M" if self.rng.random() < 0.6 else "F"
+            dates = {"admission_date": admitted}
+            if status != Member.Status.PROBATIONARY:
+                dates["official_date"] = add_months(admitted, 12)
+            return member_services.member_create(
+                actor=None,
+                organization=cell,
+                full_name=self.person(sex),
+                sex=sex,
+                date_of_birth=born,
+                cccd=self.cccd("Ninh Bình", sex, born),
+                status=status,
+                **dates,
+            )
+
+        young = datetime.date(1998, 4, 12)
+        for days_ago in (-25, 10, 95):  # ending in 25 days, ended 10 days ago, overdue
+            member(add_months(today - datetime.timedelta(days=days_ago), -12), young, Member.Status.PROBATIONARY)
+        decided = member(add_months(today - datetime.timedelta(days=7), -12), young, Member.Status.PROBATIONARY)
+        voters = max(1, Member.objects.filter(organization=cell, status=Member.Status.OFFICIAL).count())
+        recognition_decide(
+            actor=None,
+            member=decided,
+            outcome="recognised",
+            decision_number="112-QĐ/ĐU",
+            decision_date=today,
+            votes_for=voters,
+            eligible=voters,
+        )
+        occasion = next_occasions(today)[0]
+        old = datetime.date(1948, 6, 1)
+        for years, early_months in ((30, 0), (30, 8), (45, 0)):
+            member(add_years(add_months(occasion, early_months), -years), old, Member.Status.OFFICIAL)
+        past = datetime.date(today.year - 1, 9, 2)
+        veteran = member(add_years(past, -40), old, Member.Status.OFFICIAL)
+        badge_award(
+            actor=None, member=veteran, years=40, award_date=past, decision_number="86-QĐ/TU", decision_date=past
+        )
 
     def meetings(self, cell: Organization) -> None:
         """The persona cell meets on the 5th at 19:00; one meeting starts soon, so checking in works."""

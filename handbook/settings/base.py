@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "handbook.reports",
     "handbook.rules",
     "handbook.reviews",
+    "handbook.probation",
+    "handbook.badges",
 ]
 
 MIDDLEWARE = [

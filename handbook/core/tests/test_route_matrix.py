@@ -1376,6 +1376,14 @@ API: dict[str, list[Case]] = {
 }
 
 
+# Probation and badges (issue 6): their cases live with the apps.
+from handbook.probation.tests.routes import route_cases as _probation_cases  # noqa: E402
+
+for _pages, _apis in [_probation_cases(Case, page, api_op)]:
+    PAGES.update(_pages)
+    API.update(_apis)
+
+
 def _page_names(patterns, namespace="") -> set[str]:
     names = set()
     for p in patterns:
