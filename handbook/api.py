@@ -19,6 +19,7 @@ from .notifications.api import router as notifications_router
 from .organizations.api import router as organizations_router
 from .reports.api import router as reports_router
 from .rules.api import router as rules_router
+from .transfers.api import router as transfers_router
 
 api = NinjaAPI(
     title="Handbook API",
@@ -44,6 +45,7 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/attendance", rates_router)
 api.add_router("/reports", reports_router)
 api.add_router("/rules", rules_router)
+api.add_router("/transfers", transfers_router)
 
 
 @api.exception_handler(RuleViolation)
