@@ -928,9 +928,10 @@ PLURALS = {
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from translations_vi_documents import DOCUMENT_PLURALS, DOCUMENTS  # noqa: E402
 from translations_vi_rules import RULES  # noqa: E402
+from translations_vi_transfers import TRANSFERS, TRANSFERS_PLURALS  # noqa: E402
 
-VI = {**DOCUMENTS, **RULES, **VI}
-PLURALS = {**PLURALS, **DOCUMENT_PLURALS}
+VI = {**DOCUMENTS, **RULES, **TRANSFERS, **VI}
+PLURALS = {**PLURALS, **DOCUMENT_PLURALS, **TRANSFERS_PLURALS}
 
 
 def main() -> int:
