@@ -125,3 +125,22 @@ def test_the_member_and_organisation_pages_link_to_transfers(client_for, w):
         in client_for("member").get(f"/members/{w.own_member.pk}/").content.decode()
     )
     assert f"/transfers/org/{w.a1.pk}/" in client_for("commune").get(f"/org/{w.a1.pk}/").content.decode()
+
+
+def test_the_organisation_page_costs_the_same_queries_for_more_letters(client_for, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("province")
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/transfers/org/{w.a.pk}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    _issue(w, to=w.a2a)
+    one = queries_for_page()
+    _issue(w, member=w.other_member, to=w.b1a, days_ago=90)
+    for name in ("Hoàng Văn Em", "Đỗ Thị Gấm"):
+        _issue(w, member=Member.objects.get(full_name=name), to=w.a2a)
+    assert queries_for_page() == one
