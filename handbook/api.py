@@ -22,6 +22,7 @@ from .probation.api import router as probation_router
 from .reports.api import router as reports_router
 from .reviews.api import router as reviews_router
 from .rules.api import router as rules_router
+from .transfers.api import router as transfers_router
 
 api = NinjaAPI(
     title="Handbook API",
@@ -50,6 +51,7 @@ api.add_router("/rules", rules_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/probation", probation_router)
 api.add_router("/badges", badges_router)
+api.add_router("/transfers", transfers_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -21,5 +21,6 @@ urlpatterns = [
     path("reviews/", include("handbook.reviews.urls")),
     path("probation/", include("handbook.probation.urls")),
     path("badges/", include("handbook.badges.urls")),
+    path("transfers/", include("handbook.transfers.urls")),
     path("api/v1/", api.urls),
 ]

@@ -84,6 +84,13 @@ class EventType(IntEnum):
     RULE_VERSION_CLOSED = 703
     RULE_SET_ASSIGNED = 704
     RULE_DEFAULT_CHANGED = 705
+    TRANSFER_ISSUED = 840
+    TRANSFER_PRESENTED = 841
+    TRANSFER_ACCEPTED = 842
+    TRANSFER_RETURNED = 843
+    TRANSFER_CANCELLED = 844
+    TRANSFER_EXPIRED = 845
+    TRANSFER_ENDED = 846
 
     REVIEW_PERIOD_OPENED = 860
     REVIEW_PERIOD_CLOSED = 861
@@ -184,6 +191,13 @@ EVENT_LABELS = {
     EventType.REVIEW_DECIDED: _("review decided"),
     EventType.RECOGNITION_DECIDED: _("probation decided (recognised or removed)"),
     EventType.BADGE_AWARDED: _("party badge awarded"),
+    EventType.TRANSFER_ISSUED: _("transfer letter issued"),
+    EventType.TRANSFER_PRESENTED: _("transfer letter presented"),
+    EventType.TRANSFER_ACCEPTED: _("transfer accepted"),
+    EventType.TRANSFER_RETURNED: _("transfer returned"),
+    EventType.TRANSFER_CANCELLED: _("transfer cancelled"),
+    EventType.TRANSFER_EXPIRED: _("transfer letter expired"),
+    EventType.TRANSFER_ENDED: _("temporary transfer ended"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -299,6 +299,25 @@ def rule_sets(user, *, manage: bool = False) -> QuerySet:
     return RuleSet.objects.filter(q)
 
 
+def transfers(user) -> QuerySet:
+    """Transfers whose sending or receiving cell lies in the user's member scope (so another
+    province's staff see the letters addressed to their cells, and nothing else of the sending
+    side), plus the user's own transfers."""
+    from handbook.transfers.models import Transfer
+
+    scope = scope_for(user)
+    paths = scope.paths(MEMBER_VIEW)
+    q = None
+    if paths:
+        q = _paths_q(paths, "from_organization__path") | _paths_q(paths, "to_organization__path")
+    if scope.member_id:
+        own = Q(member_id=scope.member_id)
+        q = own if q is None else q | own
+    if q is None:
+        return Transfer.objects.none()
+    return Transfer.objects.filter(q)
+
+
 def audit_events(user) -> QuerySet:
     """The whole audit trail, for system administrators only."""
     from handbook.audit.models import AuditEvent

@@ -202,8 +202,11 @@ class DemoBuilder:
 
         other = self.org("Đảng bộ tỉnh Cao Bằng", "province", central)
         other_commune = self.org("Đảng bộ xã Trà Lĩnh", "commune", other)
-        for name in ("Chi bộ thôn Bản Khun", "Chi bộ thôn Lũng Tiến"):
-            self.add_members(self.org(name, "cell", other_commune), 12, "Cao Bằng")
+        other_cells = [
+            self.org(name, "cell", other_commune) for name in ("Chi bộ thôn Bản Khun", "Chi bộ thôn Lũng Tiến")
+        ]
+        for other_cell in other_cells:
+            self.add_members(other_cell, 12, "Cao Bằng")
 
         self.login("admin", Role.ADMIN, central, full_name="Quản trị hệ thống", email="admin@example.org")
         self.login("tinh", Role.COMMITTEE_STAFF, province, full_name="Trần Văn Tỉnh", sensitive=True)
@@ -217,6 +220,7 @@ class DemoBuilder:
         self.reports(first_commune)
         self.reviews(first_commune, first_cell)
         self.probation_and_badges(first_cell)
+        self.transfers(first_commune, demo_members[:2], cells, other_cells[0])
         return self.personas
 
     def reviews(self, commune: Organization, cell: Organization) -> None:
@@ -311,6 +315,57 @@ class DemoBuilder:
         badge_award(
             actor=None, member=veteran, years=40, award_date=past, decision_number="86-QĐ/TU", decision_date=past
         )
+
+    def transfers(
+        self, commune: Organization, personas: list[Member], cells: list[Organization], far_cell: Organization
+    ) -> None:
+        """Letters from the persona commune's cells: one waiting to be accepted, one to another
+        province, one temporary transfer under way, and one not presented in time (overdue)."""
+        from handbook.accounts.models import User
+        from handbook.transfers import services as transfers
+
+        xa = User.objects.get(username="xa")
+        today = timezone.localdate()
+        movable = list(
+            Member.objects.filter(organization__path__startswith=commune.path, status__in=transfers.TRANSFERABLE)
+            .exclude(pk__in=[m.pk for m in personas])
+            .select_related("organization")
+            .order_by("pk")[:4]
+        )
+        if len(movable) < 4:
+            return
+
+        def elsewhere(member, k):
+            return [c for c in cells if c.pk != member.organization_id][k]
+
+        def issue(member, to, days_ago, number, **extra):
+            return transfers.transfer_issue(
+                actor=xa,
+                member=member,
+                to_organization=to,
+                kind=extra.pop("kind", "official"),
+                letter_number=f"{number}-GGT/ĐU",
+                issued_on=today - datetime.timedelta(days=days_ago),
+                dues_paid_until=today.replace(day=1) - datetime.timedelta(days=1),
+                **extra,
+            )
+
+        waiting = issue(movable[0], elsewhere(movable[0], 0), 5, 21)
+        transfers.transfer_present(actor=None, transfer=waiting, presented_on=today - datetime.timedelta(days=2))
+        issue(movable[1], far_cell, 3, 22)
+        start = today - datetime.timedelta(days=30)
+        away = issue(
+            movable[2],
+            elsewhere(movable[2], 1),
+            35,
+            23,
+            kind="temporary",
+            start=start,
+            end=start + datetime.timedelta(days=180),
+        )
+        transfers.transfer_present(actor=None, transfer=away, presented_on=start)
+        transfers.transfer_accept(actor=None, transfer=away, accepted_on=start)
+        issue(movable[3], elsewhere(movable[3], 2), 75, 19)
 
     def meetings(self, cell: Organization) -> None:
         """The persona cell meets on the 5th at 19:00; one meeting starts soon, so checking in works."""

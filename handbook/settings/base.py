@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "handbook.reviews",
     "handbook.probation",
     "handbook.badges",
+    "handbook.transfers",
 ]
 
 MIDDLEWARE = [

@@ -291,6 +291,60 @@ def _tomorrow() -> str:
 RULE_READERS_A = {"member": 200, "secretary": 200, "commune": 200, "province": 200, "leader": 200, "admin": 200}
 
 
+def _transfer(w, *, to=None, member=None, state="issued", kind="official", days_ago=0) -> int:
+    """A transfer letter from cell A1a (to cell B1a in the other province by default), taken to `state`."""
+    import datetime
+
+    from django.utils import timezone
+
+    from handbook.transfers import services
+
+    issued = timezone.localdate() - datetime.timedelta(days=days_ago)
+    period = {}
+    if kind != "official":
+        period = {"start": issued, "end": issued + datetime.timedelta(days=150)}
+    t = services.transfer_issue(
+        actor=None,
+        member=member or w.own_member,
+        to_organization=to or w.b1a,
+        kind=kind,
+        letter_number="05-GGT/ĐU",
+        issued_on=issued,
+        **period,
+    )
+    if state in ("presented", "accepted"):
+        services.transfer_present(actor=None, transfer=t, presented_on=issued)
+    if state == "accepted":
+        services.transfer_accept(actor=None, transfer=t, accepted_on=issued)
+    return t.pk
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _issue_form(w) -> dict:
+    from django.utils import timezone
+
+    return {
+        "kind": "official",
+        "to_organization": w.a2a.pk,
+        "letter_number": "07-GGT/ĐU",
+        "issued_on": timezone.localdate().isoformat(),
+    }
+
+
+#: Who sees a letter from A1a to B1a: both sides, the member, and the officials above A1a.
+TRANSFER_A1A_TO_B1A = {"outsider": 200, **MEMBER_VIEWERS_A1A, "member": 200}
+#: Steps of that letter: only the receiving side (province B) and administrators; the others see it
+#: but may not act (403).
+RECEIVE_B1A = {**{p: 403 for p in TRANSFER_A1A_TO_B1A}, "outsider": 200, "admin": 200}
+#: Steps of the sending committee on a letter of another member of A1a to A2a.
+SEND_A1A = {"secretary": 403, "leader": 403, "commune": 200, "province": 200, "admin": 200}
+
+
 PAGES: dict[str, list[Case]] = {
     "home": [Case(lambda w: "/", page(200))],
     "healthz": [Case(lambda w: "/healthz", expect(200))],
@@ -716,6 +770,46 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "reviews:member_history": [Case(lambda w: f"/reviews/members/{w.own_member.pk}/", page(**REVIEW_READERS_A1A))],
+    "transfers:org": [
+        Case(lambda w: f"/transfers/org/{w.a1.pk}/", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/transfers/org/{w.a1a.pk}/", page(**OFFICIALS_OF_A1, member=200, secretary=200)),
+        Case(lambda w: f"/transfers/org/{w.b1a.pk}/", page(outsider=200, admin=200)),
+    ],
+    "transfers:member": [
+        Case(lambda w: f"/transfers/member/{w.own_member.pk}/", page(**MEMBER_VIEWERS_A1A, member=200)),
+        Case(lambda w: f"/transfers/member/{w.outside_member.pk}/", page(outsider=200, admin=200)),
+    ],
+    "transfers:issue": [
+        # The sending committee only: not the cell secretary, not the member.
+        Case(lambda w: f"/transfers/member/{w.own_member.pk}/new/?q=chi bo", page(**CHANGERS_OF_A1)),
+        Case(
+            lambda w: f"/transfers/member/{w.own_member.pk}/new/",
+            page(commune=302, province=302, admin=302),
+            "post",
+            _issue_form,
+        ),
+    ],
+    "transfers:detail": [
+        Case(lambda w: f"/transfers/{_transfer(w)}/", page(**TRANSFER_A1A_TO_B1A)),
+        # Inside province A: province B sees nothing, nor does another member.
+        Case(
+            lambda w: f"/transfers/{_transfer(w, member=w.other_member, to=w.a2a)}/",
+            page(**MEMBER_VIEWERS_A1A),
+        ),
+    ],
+    "transfers:act": [
+        Case(
+            lambda w: f"/transfers/{_transfer(w, state='presented')}/accept/",
+            page(**{k: 302 if v == 200 else v for k, v in RECEIVE_B1A.items()}),
+            "post",
+            lambda w: {"accepted_on": _today()},
+        ),
+        Case(
+            lambda w: f"/transfers/{_transfer(w, member=w.other_member, to=w.a2a)}/cancel/",
+            page(**{k: 302 if v == 200 else v for k, v in SEND_A1A.items()}),
+            "post",
+        ),
+    ],
 }
 
 API: dict[str, list[Case]] = {
@@ -1370,6 +1464,79 @@ API: dict[str, list[Case]] = {
             api_op(403, outsider=404, member=404, **REVIEW_DECIDERS_A1),
             "post",
             lambda w: {"member_id": w.other_member.pk, "decision_number": "05-QĐ/ĐU", "decision_date": "2025-12-20"},
+            True,
+        )
+    ],
+    "GET /api/v1/transfers": [
+        Case(lambda w: f"/api/v1/transfers?organization_id={w.a1.pk}&list=outgoing", api_op(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/api/v1/transfers?member_id={w.own_member.pk}", api_op(**MEMBER_VIEWERS_A1A, member=200)),
+        Case(lambda w: f"/api/v1/transfers?organization_id={w.b.pk}&list=incoming", api_op(outsider=200, admin=200)),
+    ],
+    "GET /api/v1/transfers/{transfer_id}": [
+        Case(lambda w: f"/api/v1/transfers/{_transfer(w)}", api_op(**TRANSFER_A1A_TO_B1A)),
+        Case(
+            lambda w: f"/api/v1/transfers/{_transfer(w, member=w.other_member, to=w.a2a)}",
+            api_op(**MEMBER_VIEWERS_A1A),
+        ),
+    ],
+    "POST /api/v1/transfers": [
+        Case(
+            lambda w: "/api/v1/transfers",
+            api_op(commune=201, province=201, admin=201, secretary=403),
+            "post",
+            lambda w: {
+                "member_id": w.own_member.pk,
+                "to_organization_id": w.b1a.pk,
+                "kind": "official",
+                "letter_number": "09-GGT/ĐU",
+            },
+            True,
+        )
+    ],
+    "POST /api/v1/transfers/{transfer_id}/present": [
+        Case(lambda w: f"/api/v1/transfers/{_transfer(w)}/present", api_op(**RECEIVE_B1A), "post", lambda w: {}, True)
+    ],
+    "POST /api/v1/transfers/{transfer_id}/accept": [
+        Case(
+            lambda w: f"/api/v1/transfers/{_transfer(w, state='presented')}/accept",
+            api_op(**RECEIVE_B1A),
+            "post",
+            lambda w: {},
+            True,
+        )
+    ],
+    "POST /api/v1/transfers/{transfer_id}/return": [
+        Case(
+            lambda w: f"/api/v1/transfers/{_transfer(w)}/return",
+            api_op(**RECEIVE_B1A),
+            "post",
+            lambda w: {"reason": "Sai chi bộ"},
+            True,
+        )
+    ],
+    "POST /api/v1/transfers/{transfer_id}/cancel": [
+        Case(
+            lambda w: f"/api/v1/transfers/{_transfer(w, member=w.other_member, to=w.a2a)}/cancel",
+            api_op(**SEND_A1A),
+            "post",
+            lambda w: {},
+            True,
+        )
+    ],
+    "POST /api/v1/transfers/{transfer_id}/expire": [
+        Case(
+            lambda w: f"/api/v1/transfers/{_transfer(w, member=w.other_member, to=w.a2a, days_ago=90)}/expire",
+            api_op(**SEND_A1A),
+            "post",
+        )
+    ],
+    "POST /api/v1/transfers/{transfer_id}/end": [
+        # Either side ends a temporary transfer; the member and the secretary cannot.
+        Case(
+            lambda w: f"/api/v1/transfers/{_transfer(w, state='accepted', kind='temporary')}/end",
+            api_op(**{**RECEIVE_B1A, "commune": 200, "province": 200}),
+            "post",
+            lambda w: {},
             True,
         )
     ],
