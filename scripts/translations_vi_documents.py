@@ -230,6 +230,9 @@ DOCUMENTS = {
     "Issue the resolution": "Ban hành nghị quyết",
     "A motion needing a qualified majority passes with (share of those summoned in favour)": "Nội dung cần đa số "
     "đặc biệt được thông qua khi có (tỷ lệ đảng viên được triệu tập tán thành)",
+    "A member is admitted at %(age)s years of age or older.": "Đảng viên được kết nạp khi đủ %(age)s tuổi trở lên.",
+    "Official membership comes at least %(months)s months after admission.": "Ngày chính thức phải sau ngày "
+    "kết nạp ít nhất %(months)s tháng.",
     "Warn when a secret ballot has fewer voters than": "Cảnh báo khi bỏ phiếu kín có ít người bỏ phiếu hơn",
     "With so few voters a secret result may reveal individual choices: the result carries a warning.": "Khi quá ít "
     "người bỏ phiếu, kết quả bỏ phiếu kín có thể làm lộ lựa chọn của từng người: kết quả sẽ kèm cảnh báo.",

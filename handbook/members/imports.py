@@ -242,7 +242,7 @@ def parse_and_validate(job: ImportJob, rows: list[list], *, progress=None) -> tu
             {name: values.get(name, None if name in validators.DATE_FIELDS else "") for name in services.RECORD_FIELDS}
             | {"status": values["status"]}
         )
-        for field, message in services.record_problems(record).items():
+        for field, message in services.record_problems(record, organization=organization).items():
             problems.setdefault(field, message)
         cccd = record.get("cccd") or ""
         if cccd and cccd_count[cccd] > 1:

@@ -34,7 +34,9 @@ def invalid_records(members: QuerySet, *, revealed: set[int], limit: int = 200) 
     found = []
     for member in members.exclude(status=Member.Status.MERGED).select_related("organization").iterator():
         values = {name: getattr(member, name) for name in services.RECORD_FIELDS}
-        problems = services.record_problems({**values, "status": member.status}, reveal_cccd=member.pk in revealed)
+        problems = services.record_problems(
+            {**values, "status": member.status}, reveal_cccd=member.pk in revealed, organization=member.organization
+        )
         if problems:
             found.append(Problem(member, problems))
             if len(found) >= limit:

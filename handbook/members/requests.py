@@ -32,7 +32,7 @@ def change_request_create(*, actor: Any, member: Member, changes: dict, comment:
     diff = {name: cleaned[name] for name in changes if cleaned[name] != current[name]}
     if not diff:
         raise RuleViolation(_("Nothing was changed."), code="no_change")
-    services._validate({**cleaned, "status": member.status})  # raises with every problem
+    services._validate({**cleaned, "status": member.status}, organization=member.organization)  # every problem
     if ChangeRequest.objects.filter(member=member, state=ChangeRequest.State.PENDING).exists():
         raise RuleViolation(
             _("You already have a request waiting for the cell. Wait for its answer first."), code="pending"

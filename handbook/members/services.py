@@ -63,7 +63,21 @@ def _clean(values: dict) -> dict:
 CCCD_FIELDS = ("cccd", "birth_province_code")
 
 
-def record_problems(data: dict, *, reveal_cccd: bool = True) -> dict[str, str]:
+def _record_rules(organization: Organization | None) -> dict:
+    """The rulebook's minimum admission age and probation length in force today for the cell (the
+    rulebook starts with the 2025 rules, so older records are judged by them too; one cached lookup
+    per cell and day). Without a cell, the validators' defaults apply."""
+    if organization is None:
+        return {}
+    from handbook.rules import rulebook
+
+    rules = rulebook.for_organization(organization, on=timezone.localdate())
+    return {"min_age": rules.value("admission.age_min"), "probation_months": rules.value("probation.months")}
+
+
+def record_problems(
+    data: dict, *, reveal_cccd: bool = True, organization: Organization | None = None
+) -> dict[str, str]:
     """Every problem of already-cleaned record values: the rules, the field lengths. Without
     `reveal_cccd` (a reader who may not see the CCCD) a CCCD problem is reported without quoting
     it, so an error message cannot be used to learn the digits."""
@@ -73,6 +87,7 @@ def record_problems(data: dict, *, reveal_cccd: bool = True) -> dict[str, str]:
         sexes=Member.Sex.values,
         statuses=Member.Status.values,
         theory_levels=Member.TheoryLevel.values,
+        **_record_rules(organization),
     )
     for field, limit in TEXT_LIMITS.items():
         value = data.get(field)
@@ -93,10 +108,10 @@ PROTECTED_CONFLICT = gettext_lazy(
 )
 
 
-def _validate(values: dict, *, reveal_cccd: bool = True) -> dict:
+def _validate(values: dict, *, reveal_cccd: bool = True, organization: Organization | None = None) -> dict:
     """All problems at once (RuleViolation.errors), or the record's values with derived fields."""
     data = _clean(values)
-    problems = record_problems(data, reveal_cccd=reveal_cccd)
+    problems = record_problems(data, reveal_cccd=reveal_cccd, organization=organization)
     if problems:
         field, message = next(iter(problems.items()))
         raise RuleViolation(message, code="invalid", field=field, errors=problems)
@@ -166,7 +181,7 @@ def member_create(
         raise RuleViolation(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     admitting = fields.pop("admitting_organization", None)
     values = {f: fields.get(f, "" if f not in validators.DATE_FIELDS else None) for f in RECORD_FIELDS}
-    data = _validate({**values, "status": status})
+    data = _validate({**values, "status": status}, organization=organization)
     # Lock and re-read the cell: the caller's copy may predate a move or merge (stale path/status).
     organization = Organization.objects.select_for_update().select_related("type").get(pk=organization.pk)
     _require_cell(organization)
@@ -217,7 +232,7 @@ def member_update(*, actor: Any, member: Member, **changes: Any) -> Member:
     new_status = changes.pop("status", member.status)
     admitting = changes.pop("admitting_organization_id", member.admitting_organization_id)
     values = {f: changes.get(f, getattr(member, f)) for f in RECORD_FIELDS}
-    data = _validate({**values, "status": new_status}, reveal_cccd=allowed)
+    data = _validate({**values, "status": new_status}, reveal_cccd=allowed, organization=member.organization)
     _check_unique(data, exclude_pk=member.pk)
     old_status = member.status
     for key, value in data.items():

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from .reference import CCCD_PROVINCES, CCCD_SEX_CENTURY, MOBILE_PREFIXES
 
+#: Used only where no organisation (hence no rule set) is known; the services pass the rulebook's
+#: `admission.age_min` and `probation.months` in force for the cell on the admission date.
 ADULT_AGE = 18
 PROBATION_MONTHS = 12
 
@@ -77,19 +79,23 @@ def not_future_problem(day: datetime.date | None, *, today: datetime.date) -> st
     return None
 
 
-def admission_problem(admission: datetime.date | None, *, date_of_birth: datetime.date | None) -> str | None:
-    if admission and date_of_birth and admission < add_years(date_of_birth, ADULT_AGE):
-        return _("A member is admitted at 18 years of age or older.")
+def admission_problem(
+    admission: datetime.date | None, *, date_of_birth: datetime.date | None, min_age: int = ADULT_AGE
+) -> str | None:
+    if admission and date_of_birth and admission < add_years(date_of_birth, min_age):
+        return _("A member is admitted at %(age)s years of age or older.") % {"age": min_age}
     return None
 
 
-def official_date_problem(official: datetime.date | None, *, admission: datetime.date | None) -> str | None:
+def official_date_problem(
+    official: datetime.date | None, *, admission: datetime.date | None, probation_months: int = PROBATION_MONTHS
+) -> str | None:
     if official is None:
         return None
     if admission is None:
         return _("Enter the admission date before the official-membership date.")
-    if official < add_months(admission, PROBATION_MONTHS):
-        return _("Official membership comes at least 12 months after admission.")
+    if official < add_months(admission, probation_months):
+        return _("Official membership comes at least %(months)s months after admission.") % {"months": probation_months}
     return None
 
 
@@ -109,11 +115,21 @@ DATE_FIELDS = (
 )
 
 
-def record_problems(data: dict, *, today: datetime.date, sexes, statuses, theory_levels) -> dict[str, str]:
+def record_problems(
+    data: dict,
+    *,
+    today: datetime.date,
+    sexes,
+    statuses,
+    theory_levels,
+    min_age: int = ADULT_AGE,
+    probation_months: int = PROBATION_MONTHS,
+) -> dict[str, str]:
     """Every problem of one member record, by field: the same judgement for forms, API and imports.
 
-    `data` holds the record's values already parsed (dates as dates). The choice lists are passed in
-    so this module needs no model import.
+    `data` holds the record's values already parsed (dates as dates). The choice lists and the
+    rulebook's numbers (minimum admission age, probation length) are passed in so this module needs
+    no model import.
     """
     problems: dict[str, str] = {}
 
@@ -152,9 +168,9 @@ def record_problems(data: dict, *, today: datetime.date, sexes, statuses, theory
     if data.get("phone"):
         report("phone", phone_problem(data["phone"]))
     admission = data.get("admission_date") if isinstance(data.get("admission_date"), datetime.date) else None
-    report("admission_date", admission_problem(admission, date_of_birth=dob))
+    report("admission_date", admission_problem(admission, date_of_birth=dob, min_age=min_age))
     official = data.get("official_date") if isinstance(data.get("official_date"), datetime.date) else None
-    report("official_date", official_date_problem(official, admission=admission))
+    report("official_date", official_date_problem(official, admission=admission, probation_months=probation_months))
     if data.get("status") == "official" and admission and not official:
         report("official_date", _("An official member needs the official-membership date."))
     report("military_discharged", period_problem(data.get("military_enlisted"), data.get("military_discharged")))

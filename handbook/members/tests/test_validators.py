@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -127,3 +128,35 @@ def test_death_ends_the_count():
     admission = datetime.date(1970, 1, 1)
     age = party_age(admission, [(datetime.date(2000, 1, 1), "deceased")], today=TODAY)
     assert age.days == (datetime.date(2000, 1, 1) - admission).days
+
+
+def test_the_admission_age_and_probation_length_come_from_the_cells_rules(w):
+
+    from handbook.core.errors import RuleViolation
+    from handbook.members import services
+    from handbook.rules import services as rule_services
+    from handbook.rules.models import RuleSet
+
+    today = datetime.date.today()
+    born = datetime.date(1980, 3, 1)
+    admitted = today - datetime.timedelta(days=300)  # ten months ago
+    values = {"full_name": "Đinh Văn Mới", "sex": "M", "date_of_birth": born, "admission_date": admitted}
+    with pytest.raises(RuleViolation) as err:
+        services.member_create(
+            actor=None, organization=w.a1a, cccd="037080999001", status="official", official_date=today, **values
+        )
+    assert "12" in err.value.errors["official_date"]
+    # A province that keeps a six-month probation in its own rule set accepts the same record.
+    default = RuleSet.objects.get(is_default=True).versions.order_by("-number").first()
+    own = rule_services.rule_set_create(
+        actor=w.users["admin"],
+        name="Tỉnh A",
+        owner=w.a,
+        values={**default.values, "probation.months": 6},
+        effective_from=today,
+    )
+    rule_services.rule_assign(actor=w.users["admin"], organization=w.a, rule_set=own.rule_set, effective_from=today)
+    member = services.member_create(
+        actor=None, organization=w.a1a, cccd="037080999001", status="official", official_date=today, **values
+    )
+    assert member.official_date == today
