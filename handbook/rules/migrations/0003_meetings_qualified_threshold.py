@@ -9,7 +9,7 @@ KEY = "meetings.qualified_threshold"
 
 def add(apps, schema_editor):
     RuleSetVersion = apps.get_model("rules", "RuleSetVersion")
-    for version in RuleSetVersion.objects.filter(rule_set__is_default=True):
+    for version in RuleSetVersion.objects.all():
         if KEY not in version.values:
             version.values = {**version.values, KEY: "2/3"}
             version.save(update_fields=["values"])
