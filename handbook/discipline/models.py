@@ -83,6 +83,24 @@ class DisciplineCase(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.form or self.state}"
 
+    def _label(self, code: str) -> str:
+        from handbook.rules.registry import MEMBER_DISCIPLINE, ORGANIZATION_DISCIPLINE
+
+        labels = ORGANIZATION_DISCIPLINE if self.against_organization else MEMBER_DISCIPLINE
+        return str(labels.get(code, code))
+
+    @property
+    def form_label(self) -> str:
+        return self._label(self.form)
+
+    @property
+    def final_form_label(self) -> str:
+        return self._label(self.final_form) if self.final_form else ""
+
+    @property
+    def appeal_form_label(self) -> str:
+        return self._label(self.appeal_form)
+
     @property
     def final_form(self) -> str:
         if self.appeal == self.Appeal.ANNULLED:

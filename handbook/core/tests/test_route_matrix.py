@@ -1237,6 +1237,12 @@ API: dict[str, list[Case]] = {
     ],
 }
 
+# Apps keep their own cases next to their code (fewer merge conflicts here).
+from handbook.discipline.tests import route_cases as _discipline  # noqa: E402
+
+PAGES.update(_discipline.PAGES)
+API.update(_discipline.API)
+
 
 def _page_names(patterns, namespace="") -> set[str]:
     names = set()
