@@ -81,6 +81,11 @@ def appeal_deadline(case: DisciplineCase) -> datetime.date | None:
     return case.notified_on + datetime.timedelta(days=case.rule_set.value("discipline.appeal_days"))
 
 
+def appeal_in_time(*, notified_on: datetime.date, filed_on: datetime.date, days: int) -> bool:
+    """An appeal counts if filed on the notification day or within `days` calendar days after it."""
+    return notified_on <= filed_on <= notified_on + datetime.timedelta(days=days)
+
+
 def vote_passes(*, votes_for: int, voters: int, rule: str) -> bool:
     """The committee's recorded counts meet the share `rule` of its members."""
     return votes_for >= rulebook.fraction_threshold(voters, rule)
@@ -149,7 +154,7 @@ def _check_vote(case: DisciplineCase, rs, motion, votes_for, votes_against, vote
         raise RuleViolation(_("The votes cannot exceed the members of the voting body."), field="voters")
     rule = rs.value("discipline.vote_threshold")
     needed = rulebook.fraction_threshold(voters, rule)
-    if votes_for < needed:
+    if not vote_passes(votes_for=votes_for, voters=voters, rule=rule):
         raise RuleViolation(
             _("The vote did not pass: %(needed)s of %(voters)s votes in favour are needed (%(rule)s).")
             % {"needed": needed, "voters": voters, "rule": rule},
@@ -290,7 +295,8 @@ def appeal_file(*, actor: Any, case: DisciplineCase, filed_on: datetime.date) ->
     deadline = appeal_deadline(case)
     if filed_on < case.notified_on:
         raise RuleViolation(_("The appeal cannot precede the notification."), field="filed_on")
-    if filed_on > deadline:
+    days = case.rule_set.value("discipline.appeal_days")
+    if not appeal_in_time(notified_on=case.notified_on, filed_on=filed_on, days=days):
         raise RuleViolation(
             _("The appeal was filed after the deadline (%(date)s).") % {"date": deadline.strftime("%d/%m/%Y")},
             code="appeal_late",
