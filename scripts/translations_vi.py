@@ -926,11 +926,12 @@ PLURALS = {
 }
 # Per-app dictionaries, kept in their own files.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from translations_vi_discipline import DISCIPLINE, DISCIPLINE_PLURALS  # noqa: E402
 from translations_vi_documents import DOCUMENT_PLURALS, DOCUMENTS  # noqa: E402
 from translations_vi_rules import RULES  # noqa: E402
 
-VI = {**DOCUMENTS, **RULES, **VI}
-PLURALS = {**PLURALS, **DOCUMENT_PLURALS}
+VI = {**DOCUMENTS, **RULES, **DISCIPLINE, **VI}
+PLURALS = {**PLURALS, **DOCUMENT_PLURALS, **DISCIPLINE_PLURALS}
 
 
 def main() -> int:
