@@ -29,7 +29,8 @@ class DisciplineCase(models.Model):
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="discipline_cases"
     )
-    #: The member's cell when the case was opened, or the organisation disciplined: decides who sees it.
+    #: The organisation disciplined (decides who sees the case), or the member's cell when the case was
+    #: opened (where the cell votes); a member's case is seen over the member's current cell.
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="discipline_cases"
     )

@@ -24,18 +24,28 @@ def _under(paths: tuple[str, ...], prefix: str) -> Q | None:
 def cases(user) -> QuerySet:
     """Cases the user may read: sensitive-data holders over the organisation, or the member."""
     scope = access.scope_for(user)
-    q = _under(scope.paths(access.MEMBER_SENSITIVE), "organization__path")
+    paths = scope.paths(access.MEMBER_SENSITIVE)
+    q = None
+    if paths:
+        # A member's case follows the member (a transfer hands it to the new cell's officials).
+        q = Q(against_organization=False) & _under(paths, "member__organization__path") | Q(
+            against_organization=True
+        ) & _under(paths, "organization__path")
     if scope.member_id:
         own = Q(member_id=scope.member_id)
         q = own if q is None else q | own
     if q is None:
         return DisciplineCase.objects.none()
-    return DisciplineCase.objects.filter(q).select_related("member", "organization", "rule_set", "motion")
+    return DisciplineCase.objects.filter(q).select_related("member__organization", "organization", "rule_set", "motion")
+
+
+def _path(case: DisciplineCase) -> str:
+    return case.organization.path if case.against_organization else case.member.organization.path
 
 
 def can_manage(user, case: DisciplineCase) -> bool:
     """Open, decide and record appeals: change rights plus the sensitive-data permission."""
-    path = case.organization.path
+    path = _path(case)
     change = access.ORG_CHANGE if case.against_organization else access.MEMBER_CHANGE
     return access.covers(user, change, path) and access.covers(user, access.MEMBER_SENSITIVE, path)
 
@@ -51,7 +61,11 @@ def can_open_for_organization(user, organization) -> bool:
 
 
 def subtree_cases(user, organization) -> QuerySet:
-    return cases(user).filter(subtree_q(organization.path, "organization__path"))
+    """Cases of members now in the subtree, and cases against organisations in it."""
+    return cases(user).filter(
+        Q(against_organization=False) & subtree_q(organization.path, "member__organization__path")
+        | Q(against_organization=True) & subtree_q(organization.path, "organization__path")
+    )
 
 
 def log_read(user, rows, channel: str) -> None:

@@ -165,3 +165,15 @@ def test_a_decision_refused_by_the_rules_answers_400(client_for, w):
         content_type="application/json",
     )
     assert response.status_code == 400 and response.json()["code"] == "bad_form"
+
+
+def test_a_members_case_follows_the_member_to_the_new_cell(client_for, w):
+    from handbook.members import services as member_services
+
+    case = _case(w)
+    assert client_for("secretary").get(f"/api/v1/discipline/cases/{case.pk}").status_code == 200
+    member_services.member_move(actor=None, member=w.other_member, organization=w.a1b)
+    assert client_for("secretary").get(f"/api/v1/discipline/cases/{case.pk}").status_code == 404
+    assert client_for("commune").get(f"/api/v1/discipline/cases/{case.pk}").status_code == 200
+    rows = client_for("commune").get(f"/api/v1/discipline/cases?organization_id={w.a1b.pk}").json()
+    assert [r["id"] for r in rows] == [case.pk]
