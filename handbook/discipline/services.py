@@ -65,7 +65,10 @@ def _snapshot(case: DisciplineCase) -> dict:
 
 
 def _lock(case: DisciplineCase) -> DisciplineCase:
-    return DisciplineCase.objects.select_for_update().select_related("member", "organization").get(pk=case.pk)
+    # Lock only the case row: PostgreSQL refuses FOR UPDATE on the outer-joined (nullable) member.
+    return (
+        DisciplineCase.objects.select_for_update(of=("self",)).select_related("member", "organization").get(pk=case.pk)
+    )
 
 
 def forms_for(case: DisciplineCase, rs) -> list[str]:
