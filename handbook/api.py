@@ -9,6 +9,7 @@ from handbook.core.errors import RuleViolation
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
 from .badges.api import router as badges_router
+from .discipline.api import router as discipline_router
 from .documents.api import feedback_router
 from .documents.api import router as documents_router
 from .meetings.api import comments_router, motions_router
@@ -52,6 +53,7 @@ api.add_router("/reviews", reviews_router)
 api.add_router("/probation", probation_router)
 api.add_router("/badges", badges_router)
 api.add_router("/transfers", transfers_router)
+api.add_router("/discipline", discipline_router)
 
 
 @api.exception_handler(RuleViolation)

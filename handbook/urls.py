@@ -22,5 +22,6 @@ urlpatterns = [
     path("probation/", include("handbook.probation.urls")),
     path("badges/", include("handbook.badges.urls")),
     path("transfers/", include("handbook.transfers.urls")),
+    path("discipline/", include("handbook.discipline.urls")),
     path("api/v1/", api.urls),
 ]

@@ -926,14 +926,22 @@ PLURALS = {
 }
 # Per-app dictionaries, kept in their own files.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from translations_vi_discipline import DISCIPLINE, DISCIPLINE_PLURALS  # noqa: E402
 from translations_vi_documents import DOCUMENT_PLURALS, DOCUMENTS  # noqa: E402
 from translations_vi_probation import PROBATION, PROBATION_PLURALS  # noqa: E402
 from translations_vi_reviews import REVIEWS, REVIEWS_PLURALS  # noqa: E402
 from translations_vi_rules import RULES  # noqa: E402
 from translations_vi_transfers import TRANSFERS, TRANSFERS_PLURALS  # noqa: E402
 
-VI = {**DOCUMENTS, **RULES, **REVIEWS, **PROBATION, **TRANSFERS, **VI}
-PLURALS = {**PLURALS, **DOCUMENT_PLURALS, **REVIEWS_PLURALS, **PROBATION_PLURALS, **TRANSFERS_PLURALS}
+VI = {**DOCUMENTS, **RULES, **REVIEWS, **PROBATION, **TRANSFERS, **DISCIPLINE, **VI}
+PLURALS = {
+    **PLURALS,
+    **DOCUMENT_PLURALS,
+    **REVIEWS_PLURALS,
+    **PROBATION_PLURALS,
+    **TRANSFERS_PLURALS,
+    **DISCIPLINE_PLURALS,
+}
 
 
 def main() -> int:

@@ -99,6 +99,15 @@ class EventType(IntEnum):
     REVIEW_DECIDED = 864
     RECOGNITION_DECIDED = 820
     BADGE_AWARDED = 830
+    DISCIPLINE_CASE_OPENED = 880
+    DISCIPLINE_CASE_DECIDED = 881
+    DISCIPLINE_CASE_DROPPED = 882
+    DISCIPLINE_CASE_NOTIFIED = 883
+    DISCIPLINE_APPEAL_FILED = 884
+    DISCIPLINE_APPEAL_DECIDED = 885
+    EXEMPTION_GRANTED = 890
+    EXEMPTION_ENDED = 891
+    MEMBER_EXITED = 895
 
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
@@ -198,6 +207,15 @@ EVENT_LABELS = {
     EventType.TRANSFER_CANCELLED: _("transfer cancelled"),
     EventType.TRANSFER_EXPIRED: _("transfer letter expired"),
     EventType.TRANSFER_ENDED: _("temporary transfer ended"),
+    EventType.DISCIPLINE_CASE_OPENED: _("discipline case opened"),
+    EventType.DISCIPLINE_CASE_DECIDED: _("discipline decided"),
+    EventType.DISCIPLINE_CASE_DROPPED: _("discipline case closed without discipline"),
+    EventType.DISCIPLINE_CASE_NOTIFIED: _("discipline decision notified"),
+    EventType.DISCIPLINE_APPEAL_FILED: _("discipline appeal filed"),
+    EventType.DISCIPLINE_APPEAL_DECIDED: _("discipline appeal decided"),
+    EventType.EXEMPTION_GRANTED: _("exemption from activities granted"),
+    EventType.EXEMPTION_ENDED: _("exemption from activities ended"),
+    EventType.MEMBER_EXITED: _("member left the party (exit recorded)"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -221,6 +221,7 @@ class DemoBuilder:
         self.reviews(first_commune, first_cell)
         self.probation_and_badges(first_cell)
         self.transfers(first_commune, demo_members[:2], cells, other_cells[0])
+        self.discipline(first_cell)
         return self.personas
 
     def reviews(self, commune: Organization, cell: Organization) -> None:
@@ -366,6 +367,45 @@ class DemoBuilder:
         transfers.transfer_present(actor=None, transfer=away, presented_on=start)
         transfers.transfer_accept(actor=None, transfer=away, accepted_on=start)
         issue(movable[3], elsewhere(movable[3], 2), 75, 19)
+
+    def discipline(self, cell: Organization) -> None:
+        """A decided warning (notified, still open to appeal), an exemption, a death and a removal."""
+        from handbook.discipline import services as discipline_services
+
+        today = timezone.localdate()
+        ago = lambda n: today - datetime.timedelta(days=n)  # noqa: E731
+        # Four more official members of the persona cell, so the personas' own records stay as they are.
+        officials = self.add_members(cell, 4, "Ninh Bình", officials_at_least=4)
+        case = discipline_services.case_open(
+            actor=None,
+            member=officials[0],
+            violation="Không đóng đảng phí 3 tháng liên tục, không có lý do chính đáng.",
+            opened_on=ago(40),
+        )
+        case = discipline_services.case_decide(
+            actor=None,
+            case=case,
+            form="warning",
+            decided_by="Đảng ủy " + (cell.parent.name if cell.parent else cell.name),
+            decision_number="15-QĐ/ĐU",
+            decision_date=ago(20),
+            votes_for=9,
+            votes_against=2,
+            voters=13,
+        )
+        discipline_services.case_notify(actor=None, case=case, notified_on=ago(18))
+        discipline_services.exemption_grant(
+            actor=None, member=officials[1], reason="Tuổi cao, sức yếu", start=ago(90), decision_number="07-QĐ/ĐU"
+        )
+        discipline_services.exit_record(actor=None, member=officials[2], kind="death", date=ago(30))
+        discipline_services.exit_record(
+            actor=None,
+            member=officials[3],
+            kind="removal",
+            date=ago(10),
+            decision="21-QĐ/ĐU",
+            note="Bỏ sinh hoạt chi bộ 3 tháng liên tục không có lý do chính đáng.",
+        )
 
     def meetings(self, cell: Organization) -> None:
         """The persona cell meets on the 5th at 19:00; one meeting starts soon, so checking in works."""

@@ -462,6 +462,11 @@ _KEYS = [
     ),
     RuleKey("discipline.appeal_days", Integer(1, 365), gettext_lazy("Appeal a discipline decision within (days)")),
     RuleKey(
+        "discipline.vote_threshold",
+        Fraction(),
+        gettext_lazy("A discipline decision passes with (share of the voting body in favour)"),
+    ),
+    RuleKey(
         "badges.milestones",
         IntegerList(1, 100),
         gettext_lazy("Party badges at (years of party age)"),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "handbook.probation",
     "handbook.badges",
     "handbook.transfers",
+    "handbook.discipline",
 ]
 
 MIDDLEWARE = [

@@ -1542,6 +1542,12 @@ API: dict[str, list[Case]] = {
     ],
 }
 
+# Apps keep their own cases next to their code (fewer merge conflicts here).
+from handbook.discipline.tests import route_cases as _discipline  # noqa: E402
+
+PAGES.update(_discipline.PAGES)
+API.update(_discipline.API)
+
 
 # Probation and badges (issue 6): their cases live with the apps.
 from handbook.probation.tests.routes import route_cases as _probation_cases  # noqa: E402
