@@ -8,6 +8,7 @@ from handbook.core.errors import RuleViolation
 
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
+from .admissions.api import router as admissions_router
 from .documents.api import feedback_router
 from .documents.api import router as documents_router
 from .meetings.api import comments_router, motions_router
@@ -44,6 +45,7 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/attendance", rates_router)
 api.add_router("/reports", reports_router)
 api.add_router("/rules", rules_router)
+api.add_router("/admissions", admissions_router)
 
 
 @api.exception_handler(RuleViolation)

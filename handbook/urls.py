@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", include("handbook.audit.urls")),
     path("notifications/", include("handbook.notifications.urls")),
     path("rules/", include("handbook.rules.urls")),
+    path("admissions/", include("handbook.admissions.urls")),
     path("api/v1/", api.urls),
 ]

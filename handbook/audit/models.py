@@ -85,6 +85,15 @@ class EventType(IntEnum):
     RULE_SET_ASSIGNED = 704
     RULE_DEFAULT_CHANGED = 705
 
+    CANDIDATE_CREATED = 800
+    CANDIDATE_UPDATED = 801
+    ADMISSION_CASE_OPENED = 802
+    ADMISSION_STEP_RECORDED = 803
+    ADMISSION_CASE_WITHDRAWN = 804
+    ADMISSION_VOTE_PREPARED = 805
+    ADMISSION_TARGET_SET = 810
+    ENTERPRISE_ORGANIZATION_RECORDED = 811
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -169,6 +178,14 @@ EVENT_LABELS = {
     EventType.RULE_VERSION_CLOSED: _("rule set version given an end date"),
     EventType.RULE_SET_ASSIGNED: _("rule set assigned to a subtree"),
     EventType.RULE_DEFAULT_CHANGED: _("national default rule set changed"),
+    EventType.CANDIDATE_CREATED: _("admission candidate added"),
+    EventType.CANDIDATE_UPDATED: _("admission candidate changed"),
+    EventType.ADMISSION_CASE_OPENED: _("admission case opened"),
+    EventType.ADMISSION_STEP_RECORDED: _("admission step recorded"),
+    EventType.ADMISSION_CASE_WITHDRAWN: _("admission case withdrawn"),
+    EventType.ADMISSION_VOTE_PREPARED: _("cell vote on an admission prepared"),
+    EventType.ADMISSION_TARGET_SET: _("admission target set"),
+    EventType.ENTERPRISE_ORGANIZATION_RECORDED: _("party organisation in a non-state enterprise recorded"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

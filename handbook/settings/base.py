@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "handbook.notifications",
     "handbook.reports",
     "handbook.rules",
+    "handbook.admissions",
 ]
 
 MIDDLEWARE = [

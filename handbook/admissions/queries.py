@@ -1,0 +1,158 @@
+"""Scoped reads for admissions: who sees and changes which candidates and cases, the pipeline with
+its overdue steps, and the progress of a subtree against its yearly target (set-based queries)."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from handbook.core import access
+from handbook.members.models import Member
+from handbook.organizations.models import Organization
+from handbook.organizations.paths import subtree_q
+
+from .models import AdmissionCase, AdmissionTarget, Candidate, EnterpriseOrganization, Step
+from .services import COMMITTEE_STEPS
+
+# Candidates and cases carry personal data: they follow the member permissions of the cell.
+
+
+def viewable_organizations(user) -> QuerySet:
+    return access.organizations(user, access.MEMBER_VIEW)
+
+
+def candidates(user, *, manage: bool = False) -> QuerySet:
+    orgs = access.organizations(user, access.MEMBER_CHANGE if manage else access.MEMBER_VIEW)
+    return Candidate.objects.filter(organization__in=orgs.values("pk"))
+
+
+def cases(user, *, manage: bool = False) -> QuerySet:
+    orgs = access.organizations(user, access.MEMBER_CHANGE if manage else access.MEMBER_VIEW)
+    return AdmissionCase.objects.filter(organization__in=orgs.values("pk"))
+
+
+def may_record(user, case: AdmissionCase, step: str) -> bool:
+    """The cell (secretary) records its own steps; the committee's vote and the decision need
+    ORG_CHANGE over the cell (committee staff)."""
+    perm = access.ORG_CHANGE if step in COMMITTEE_STEPS else access.MEMBER_CHANGE
+    return access.covers(user, perm, case.organization.path)
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Open cases with an overdue step: the certificate expired before the decision, or the
+    ceremony is past its deadline."""
+    before_decision = ~Q(step__in=[Step.DECISION, Step.CEREMONY])
+    expired = Q(certificate_expires__lt=today) & before_decision
+    ceremony_late = Q(step=Step.DECISION, ceremony_due__lt=today)
+    return Q(state=AdmissionCase.State.OPEN) & (expired | ceremony_late)
+
+
+def pipeline(org: Organization, *, step: str = "", category: str = "", overdue: bool = False) -> QuerySet:
+    """Every open case under `org`, with its flags for the page (one query)."""
+    today = timezone.localdate()
+    qs = (
+        AdmissionCase.objects.filter(subtree_q(org.path, "organization__path"), state=AdmissionCase.State.OPEN)
+        .select_related("candidate", "organization")
+        .annotate(
+            certificate_expired=Case(
+                When(
+                    Q(certificate_expires__lt=today) & ~Q(step__in=[Step.DECISION, Step.CEREMONY]), then=Value(True)
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            ceremony_late=Case(
+                When(Q(step=Step.DECISION, ceremony_due__lt=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("organization__path", "candidate__full_name", "pk")
+    )
+    if step == "none":
+        qs = qs.filter(step="")
+    elif step:
+        qs = qs.filter(step=step)
+    if category:
+        qs = qs.filter(candidate__category=category)
+    if overdue:
+        qs = qs.filter(overdue_q(today))
+    return qs
+
+
+def percent_of(done: int, plan: int) -> Decimal | None:
+    """`done` as a percentage of `plan`, two decimals, half up (2,360 of 2,253 → 104.75)."""
+    if not plan:
+        return None
+    return (Decimal(done) * 100 / Decimal(plan)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def progress(org: Organization, year: int) -> dict:
+    """Admissions in `year` under `org` against its target: total, per category, per child
+    organisation, and new party organisations in non-state enterprises. Five queries whatever
+    the subtree's size."""
+    in_tree = subtree_q(org.path, "organization__path")
+    admitted_members = Member.objects.filter(in_tree, admission_date__year=year)
+    admitted = admitted_members.count()
+    target = AdmissionTarget.objects.filter(organization=org, year=year).first()
+    plan = target.plan if target else None
+
+    by_category_rows = dict(
+        AdmissionCase.objects.filter(in_tree, member__isnull=False, decision_date__year=year)
+        .values_list("candidate__category")
+        .annotate(n=Count("pk"))
+        .values_list("candidate__category", "n")
+    )
+    categories = []
+    for code, label in Candidate.Category.choices:
+        wanted = (target.by_category or {}).get(code) if target else None
+        done = by_category_rows.get(code, 0)
+        if wanted is None and not done:
+            continue
+        categories.append(
+            {"code": code, "label": label, "admitted": done, "plan": wanted, "percent": percent_of(done, wanted or 0)}
+        )
+
+    children = list(Organization.objects.filter(parent=org).order_by("path").only("pk", "name", "path"))
+    per_child: dict[str, int] = {}
+    if children:
+        length = len(children[0].path)
+        per_child = dict(
+            admitted_members.annotate(prefix=Substr("organization__path", 1, length))
+            .values_list("prefix")
+            .annotate(n=Count("pk"))
+            .values_list("prefix", "n")
+        )
+    child_targets = {
+        t.organization_id: t for t in AdmissionTarget.objects.filter(organization__in=[c.pk for c in children], year=year)
+    }
+    child_rows = []
+    for child in children:
+        done = per_child.get(child.path, 0)
+        child_plan = child_targets[child.pk].plan if child.pk in child_targets else None
+        child_rows.append(
+            {
+                "organization": child,
+                "admitted": done,
+                "plan": child_plan,
+                "percent": percent_of(done, child_plan or 0),
+            }
+        )
+
+    enterprise_count = EnterpriseOrganization.objects.filter(in_tree, founded_on__year=year).count()
+    enterprise_plan = target.enterprise_organizations if target else None
+    return {
+        "organization": org,
+        "year": year,
+        "target": target,
+        "plan": plan,
+        "admitted": admitted,
+        "percent": percent_of(admitted, plan or 0),
+        "categories": categories,
+        "children": child_rows,
+        "enterprise_organizations": enterprise_count,
+        "enterprise_plan": enterprise_plan,
+        "enterprise_percent": percent_of(enterprise_count, enterprise_plan or 0),
+    }
