@@ -209,7 +209,7 @@ def _check_share(votes_for: int, votes_against: int, members: int, rule: str, wh
     if votes_for + votes_against > members:
         raise RuleViolation(_("More votes than members."), code="invalid", field="votes_for")
     needed = rulebook.fraction_threshold(members, rule)
-    if votes_for < needed:
+    if not dates.vote_passes(votes_for, members, rule):
         raise RuleViolation(
             _("%(what)s: %(for)s of %(members)s in favour, %(needed)s needed (%(rule)s).")
             % {"what": what, "for": votes_for, "members": members, "needed": needed, "rule": rule},
@@ -374,7 +374,7 @@ def _step_decision(case, day, rs, data, actor):
     case.decision_date = day
     case.decided_by = decided_by
     case.rule_set = rs
-    case.ceremony_due = rulebook.working_days_after(day, rs.value("admission.ceremony_working_days"), rs)
+    case.ceremony_due = dates.ceremony_due(day, rs)
 
 
 def _step_ceremony(case, day, rs, data, actor):
