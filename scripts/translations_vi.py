@@ -926,11 +926,12 @@ PLURALS = {
 }
 # Per-app dictionaries, kept in their own files.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from translations_vi_admissions import ADMISSIONS, ADMISSIONS_PLURALS  # noqa: E402
 from translations_vi_documents import DOCUMENT_PLURALS, DOCUMENTS  # noqa: E402
 from translations_vi_rules import RULES  # noqa: E402
 
-VI = {**DOCUMENTS, **RULES, **VI}
-PLURALS = {**PLURALS, **DOCUMENT_PLURALS}
+VI = {**DOCUMENTS, **RULES, **ADMISSIONS, **VI}
+PLURALS = {**PLURALS, **DOCUMENT_PLURALS, **ADMISSIONS_PLURALS}
 
 
 def main() -> int:

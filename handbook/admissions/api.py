@@ -161,7 +161,11 @@ def _overdue(case: AdmissionCase, today: datetime.date) -> list[str]:
     out = []
     if case.state != case.State.OPEN:
         return out
-    if case.certificate_expires and case.certificate_expires < today and case.step not in (Step.DECISION, Step.CEREMONY):
+    if (
+        case.certificate_expires
+        and case.certificate_expires < today
+        and case.step not in (Step.DECISION, Step.CEREMONY)
+    ):
         out.append("certificate_expired")
     if case.step == Step.DECISION and case.ceremony_due and case.ceremony_due < today:
         out.append("ceremony_late")
@@ -310,7 +314,13 @@ def progress(request, organization_id: int, year: int | None = None):
         "admitted": p["admitted"],
         "percent": p["percent"],
         "categories": [
-            {"key": r["code"], "label": str(r["label"]), "admitted": r["admitted"], "plan": r["plan"], "percent": r["percent"]}
+            {
+                "key": r["code"],
+                "label": str(r["label"]),
+                "admitted": r["admitted"],
+                "plan": r["plan"],
+                "percent": r["percent"],
+            }
             for r in p["categories"]
         ],
         "children": [
@@ -346,4 +356,3 @@ def enterprise_create(request, data: EnterpriseIn):
             "founded_on": row.founded_on,
         },
     )
-

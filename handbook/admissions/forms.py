@@ -133,7 +133,9 @@ class PipelineFilter(forms.Form):
     step = forms.ChoiceField(
         label=_("Last step"), required=False, choices=[("", _("All")), ("none", _("None yet")), *Step.choices]
     )
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Candidate.Category.choices])
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *Candidate.Category.choices]
+    )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
 

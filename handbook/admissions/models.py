@@ -27,9 +27,7 @@ class Candidate(models.Model):
         NON_STATE_EMPLOYEE = "non_state", _("Non-state enterprise employee")
         OTHER = "other", _("Other")
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("cell")
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("cell"))
     full_name = models.CharField(_("full name"), max_length=150)
     date_of_birth = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=1, choices=Member.Sex.choices)

@@ -57,9 +57,7 @@ def pipeline(org: Organization, *, step: str = "", category: str = "", overdue: 
         .select_related("candidate", "organization")
         .annotate(
             certificate_expired=Case(
-                When(
-                    Q(certificate_expires__lt=today) & ~Q(step__in=[Step.DECISION, Step.CEREMONY]), then=Value(True)
-                ),
+                When(Q(certificate_expires__lt=today) & ~Q(step__in=[Step.DECISION, Step.CEREMONY]), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
@@ -126,7 +124,8 @@ def progress(org: Organization, year: int) -> dict:
             .values_list("prefix", "n")
         )
     child_targets = {
-        t.organization_id: t for t in AdmissionTarget.objects.filter(organization__in=[c.pk for c in children], year=year)
+        t.organization_id: t
+        for t in AdmissionTarget.objects.filter(organization__in=[c.pk for c in children], year=year)
     }
     child_rows = []
     for child in children:

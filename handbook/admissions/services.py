@@ -183,7 +183,9 @@ def _check_introducer(case: AdmissionCase, member: Member, since: datetime.date 
     years = rs.value("admission.introducer_min_years")
     if member.organization_id != case.organization_id:
         raise RuleViolation(
-            _("%(name)s is not a member of this cell.") % {"name": member.full_name}, code="introducer_cell", field=field
+            _("%(name)s is not a member of this cell.") % {"name": member.full_name},
+            code="introducer_cell",
+            field=field,
         )
     if not _official_on(member, case.application_date):
         raise RuleViolation(
@@ -250,7 +252,9 @@ def _step_course(case, day, rs, data, actor):
     case.certificate_number = _text(data, "certificate_number", limit=50)
     case.certificate_issued = issued
     issued_rs = _rules(case.organization, issued)
-    case.certificate_expires = dates.certificate_expiry(issued, issued_rs.value("admission.awareness_certificate_months"))
+    case.certificate_expires = dates.certificate_expiry(
+        issued, issued_rs.value("admission.awareness_certificate_months")
+    )
 
 
 def _step_application(case, day, rs, data, actor):
@@ -291,7 +295,9 @@ def _step_introducers(case, day, rs, data, actor):
         )
     if second is not None:
         if second.pk == first.pk:
-            raise RuleViolation(_("The two introducers must be different people."), code="invalid", field="introducer_2")
+            raise RuleViolation(
+                _("The two introducers must be different people."), code="invalid", field="introducer_2"
+            )
         _check_introducer(case, second, data.get("introducer_2_since"), rs, "introducer_2")
     case.introducer_1, case.introducer_1_since = first, data.get("introducer_1_since")
     case.introducer_2 = second
@@ -484,9 +490,7 @@ def case_cell_motion_create(*, actor: Any, case: AdmissionCase, meeting) -> Any:
     )
     case.cell_motion = motion
     case.save(update_fields=["cell_motion"])
-    audit_record(
-        actor=actor, event_type=EventType.ADMISSION_VOTE_PREPARED, obj=case, after={"motion": motion.pk}
-    )
+    audit_record(actor=actor, event_type=EventType.ADMISSION_VOTE_PREPARED, obj=case, after={"motion": motion.pk})
     return motion
 
 
@@ -531,7 +535,9 @@ def target_set(
     clean: dict[str, int] = {}
     for code, value in (by_category or {}).items():
         if code not in Candidate.Category.values:
-            raise RuleViolation(_("There is no category “%(code)s”.") % {"code": code}, code="invalid", field="by_category")
+            raise RuleViolation(
+                _("There is no category “%(code)s”.") % {"code": code}, code="invalid", field="by_category"
+            )
         if value in (None, ""):
             continue
         if int(value) < 0:

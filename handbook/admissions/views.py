@@ -108,8 +108,8 @@ def case_detail(request, pk: int):
     form = None
     if nxt and queries.may_record(request.user, case, nxt):
         form = forms.STEP_FORMS[nxt](case=case)
-    may_withdraw = case.state == case.State.OPEN and not case.member_id and queries.may_record(
-        request.user, case, Step.COURSE
+    may_withdraw = (
+        case.state == case.State.OPEN and not case.member_id and queries.may_record(request.user, case, Step.COURSE)
     )
     motion_form = None
     if nxt == Step.CELL_VOTE and queries.may_record(request.user, case, nxt):
@@ -147,7 +147,9 @@ def step_record(request, pk: int, step: str):
         else:
             messages.success(request, _("Recorded: %(step)s.") % {"step": Step(step).label})
             return redirect("admissions:case", case.pk)
-    return render(request, "admissions/step.html", {"case": case, "form": form, "step": step, "label": Step(step).label})
+    return render(
+        request, "admissions/step.html", {"case": case, "form": form, "step": step, "label": Step(step).label}
+    )
 
 
 @login_required

@@ -15,6 +15,8 @@ def next_cccd(sex: str, born: datetime.date) -> str:
     """A valid citizen ID for the birth date (the sex/century digit: 0/1 1900s, 2/3 2000s)."""
     digit = (0 if sex == "M" else 1) + (2 if born.year >= 2000 else 0)
     return f"037{digit}{born.year % 100:02d}{next(_serial):06d}"
+
+
 DATES = {
     "course": D(2025, 3, 3),
     "application": D(2025, 3, 17),
@@ -28,7 +30,10 @@ DATES = {
 }
 
 
-def candidate(w, *, born=D(2000, 1, 15), category=Candidate.Category.WORKER, name="Đinh Văn Tú", cell=None):
+BORN = D(2000, 1, 15)
+
+
+def candidate(w, *, born=BORN, category=Candidate.Category.WORKER, name="Đinh Văn Tú", cell=None):
     return services.candidate_create(
         actor=None,
         organization=cell or w.a1a,

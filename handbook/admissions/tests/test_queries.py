@@ -65,7 +65,9 @@ def test_progress_counts_admissions_of_the_year_per_child_and_category(w):
     _admit(w, w.a1b, D(2025, 12, 31), "Kết nạp A1b")
     _admit(w, w.a1b, D(2024, 12, 31), "Năm trước")
     _admit(w, w.b1a, D(2025, 5, 1), "Tỉnh B")
-    services.enterprise_organization_record(actor=None, organization=w.a1, name="Chi bộ Công ty X", founded_on=D(2025, 8, 1))
+    services.enterprise_organization_record(
+        actor=None, organization=w.a1, name="Chi bộ Công ty X", founded_on=D(2025, 8, 1)
+    )
 
     with CaptureQueriesContext(connection) as ctx:
         p = queries.progress(w.a, 2025)

@@ -102,7 +102,9 @@ def test_age_limits_follow_the_organisations_rule_set(w):
     born = D(today.year - 17, 1, 1)
     case = record(w, open_case(w, born=born), "course", date=today, certificate_issued=today)
     assert record(w, case, "application", date=today).application_date == today
-    elsewhere = record(w, open_case(w, born=born, cell=w.b1a, name="Tỉnh B"), "course", date=today, certificate_issued=today)
+    elsewhere = record(
+        w, open_case(w, born=born, cell=w.b1a, name="Tỉnh B"), "course", date=today, certificate_issued=today
+    )
     with pytest.raises(RuleViolation) as exc:
         record(w, elsewhere, "application", date=today)
     assert exc.value.code == "too_young"
