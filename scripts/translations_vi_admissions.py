@@ -195,5 +195,8 @@ ADMISSIONS = {
     "Admission target": "Chỉ tiêu kết nạp",
     "Give a number of members to admit, or a percentage of the membership at the start of the year. Per-category numbers are optional.": "Nhập số đảng viên cần kết nạp, hoặc tỉ lệ % trên tổng số đảng viên đầu năm. Chỉ tiêu theo đối tượng là tùy chọn.",
     "Per category": "Theo đối tượng",
+    "An admission case is stalled after (days without a step)": "Hồ sơ kết nạp bị coi là chậm sau (số ngày không có bước mới)",
+    "Before the decision; the ceremony has its own deadline.": "Tính trước khi có quyết định; lễ kết nạp có thời hạn riêng.",
+    "stalled": "chậm tiến độ",
 }
 ADMISSIONS_PLURALS = {}

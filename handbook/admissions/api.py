@@ -161,6 +161,8 @@ def _overdue(case: AdmissionCase, today: datetime.date) -> list[str]:
     out = []
     if case.state != case.State.OPEN:
         return out
+    if getattr(case, "stalled", False):
+        out.append("stalled")
     if (
         case.certificate_expires
         and case.certificate_expires < today

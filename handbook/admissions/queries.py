@@ -12,6 +12,7 @@ from handbook.core import access
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 from handbook.organizations.paths import subtree_q
+from handbook.rules import rulebook
 
 from .models import AdmissionCase, AdmissionTarget, Candidate, EnterpriseOrganization, Step
 from .services import COMMITTEE_STEPS
@@ -40,32 +41,51 @@ def may_record(user, case: AdmissionCase, step: str) -> bool:
     return access.covers(user, perm, case.organization.path)
 
 
-def overdue_q(today: datetime.date) -> Q:
-    """Open cases with an overdue step: the certificate expired before the decision, or the
-    ceremony is past its deadline."""
-    before_decision = ~Q(step__in=[Step.DECISION, Step.CEREMONY])
-    expired = Q(certificate_expires__lt=today) & before_decision
-    ceremony_late = Q(step=Step.DECISION, ceremony_due__lt=today)
-    return Q(state=AdmissionCase.State.OPEN) & (expired | ceremony_late)
+def _before_decision() -> Q:
+    return ~Q(step__in=[Step.DECISION, Step.CEREMONY])
+
+
+def _expired_q(today: datetime.date) -> Q:
+    return Q(certificate_expires__lt=today) & _before_decision()
+
+
+def _ceremony_late_q(today: datetime.date) -> Q:
+    return Q(step=Step.DECISION, ceremony_due__lt=today)
+
+
+def _stalled_q(today: datetime.date, stall_days: int) -> Q:
+    """No step for more than `stall_days` days before the decision (since the last step, or since
+    the case was opened)."""
+    cutoff = today - datetime.timedelta(days=stall_days)
+    opened_before = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    quiet = Q(step_date__lt=cutoff) | Q(step_date__isnull=True, opened_at__lt=opened_before)
+    return quiet & _before_decision()
+
+
+def overdue_q(today: datetime.date, stall_days: int) -> Q:
+    """Open cases with an overdue step: the certificate expired before the decision, the
+    ceremony is past its deadline, or the case is stalled."""
+    return Q(state=AdmissionCase.State.OPEN) & (
+        _expired_q(today) | _ceremony_late_q(today) | _stalled_q(today, stall_days)
+    )
+
+
+def _flag(q: Q):
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def pipeline(org: Organization, *, step: str = "", category: str = "", overdue: bool = False) -> QuerySet:
-    """Every open case under `org`, with its flags for the page (one query)."""
+    """Every open case under `org`, with its overdue flags (one query). "Stalled" uses the
+    rules in force today for `org` (the subtree's root)."""
     today = timezone.localdate()
+    stall_days = rulebook.for_organization(org, on=today).value("admission.stall_days")
     qs = (
         AdmissionCase.objects.filter(subtree_q(org.path, "organization__path"), state=AdmissionCase.State.OPEN)
         .select_related("candidate", "organization")
         .annotate(
-            certificate_expired=Case(
-                When(Q(certificate_expires__lt=today) & ~Q(step__in=[Step.DECISION, Step.CEREMONY]), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            ceremony_late=Case(
-                When(Q(step=Step.DECISION, ceremony_due__lt=today), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            certificate_expired=_flag(_expired_q(today)),
+            ceremony_late=_flag(_ceremony_late_q(today)),
+            stalled=_flag(_stalled_q(today, stall_days)),
         )
         .order_by("organization__path", "candidate__full_name", "pk")
     )
@@ -76,7 +96,7 @@ def pipeline(org: Organization, *, step: str = "", category: str = "", overdue: 
     if category:
         qs = qs.filter(candidate__category=category)
     if overdue:
-        qs = qs.filter(overdue_q(today))
+        qs = qs.filter(overdue_q(today, stall_days))
     return qs
 
 
