@@ -198,5 +198,7 @@ ADMISSIONS = {
     "An admission case is stalled after (days without a step)": "Hồ sơ kết nạp bị coi là chậm sau (số ngày không có bước mới)",
     "Before the decision; the ceremony has its own deadline.": "Tính trước khi có quyết định; lễ kết nạp có thời hạn riêng.",
     "stalled": "chậm tiến độ",
+    "Scan of the document (PDF or image, optional)": "Bản chụp văn bản (PDF hoặc ảnh, không bắt buộc)",
+    "file": "tệp",
 }
 ADMISSIONS_PLURALS = {}

@@ -31,6 +31,7 @@ class StepForm(forms.Form):
     date = _date(_("Date"))
     document = forms.CharField(label=_("Document (number, title)"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    file = forms.FileField(label=_("Scan of the document (PDF or image, optional)"), required=False)
 
     def __init__(self, *args, case=None, **kwargs):
         self.case = case

@@ -171,6 +171,11 @@ class AdmissionStep(models.Model):
     date = models.DateField(_("date"))
     document = models.CharField(_("document"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    #: An optional scan of the step's document: type read from its bytes, stored under a random
+    #: name, served only through the access-checked view (as documents' attachments).
+    stored_name = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=60, blank=True)
+    original_name = models.CharField(_("file"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

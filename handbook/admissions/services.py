@@ -6,9 +6,12 @@ rules: order of steps, dates, the rulebook's ages, validity, shares and deadline
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from handbook.audit.models import EventType
 from handbook.audit.services import audit_record
 from handbook.core.errors import RuleViolation
+from handbook.documents import files
 from handbook.members import services as member_services
 from handbook.members.models import Member, StatusChange
 from handbook.organizations.models import Organization
@@ -413,9 +417,11 @@ def case_step_record(
     date: datetime.date,
     document: str = "",
     note: str = "",
+    file: Any = None,
     **data: Any,
 ) -> AdmissionCase:
-    """Record the next step of a case. `data` holds the step's own values (see the step forms)."""
+    """Record the next step of a case. `data` holds the step's own values (see the step forms);
+    `file` an optional scan of the step's document (an uploaded file or bytes)."""
     case = (
         AdmissionCase.objects.select_for_update()
         .select_related("candidate", "organization", "cell_motion", "introducer_1", "introducer_2")
@@ -443,9 +449,17 @@ def case_step_record(
             code="order",
             field="date",
         )
+    upload = _read_upload(file)
     rs = _rules(case.organization, date)
     before = {"step": case.step, "state": case.state}
     _STEPS[step](case, date, rs, data, actor)
+    stored = ("", "", "")
+    if upload is not None:
+        content, name = upload
+        _kind, content_type, extension = files.check(content)
+        # Stored last, after every rule passed: only a failure of the two inserts below (or of
+        # the caller's transaction) could leave an unreferenced file behind.
+        stored = (_store(content, extension), content_type, name)
     case.step = step
     case.step_date = date
     case.save()
@@ -455,6 +469,9 @@ def case_step_record(
         date=date,
         document=" ".join((document or "").split())[:200],
         note=" ".join((note or "").split())[:300],
+        stored_name=stored[0],
+        content_type=stored[1],
+        original_name=stored[2][:200],
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_record(
@@ -465,6 +482,18 @@ def case_step_record(
         after={"step": step, "date": date, "state": case.state, "member": case.member_id, "rule_set": rs.pk},
     )
     return case
+
+
+def _read_upload(file: Any) -> tuple[bytes, str] | None:
+    if file is None:
+        return None
+    if isinstance(file, bytes):
+        return file, "document"
+    return file.read(), " ".join(str(getattr(file, "name", "") or "document").split())
+
+
+def _store(content: bytes, extension: str) -> str:
+    return default_storage.save(f"admissions/{uuid.uuid4().hex}.{extension}", ContentFile(content))
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ urlpatterns = [
     path("candidates/<int:pk>/open/", views.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/steps/<str:step>/", views.step_record, name="step"),
+    path("steps/<int:pk>/file/", views.step_file, name="step_file"),
     path("cases/<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
     path("cases/<int:pk>/cell-vote/", views.cell_motion, name="cell_motion"),
 ]

@@ -1,9 +1,12 @@
 """Admission pages: the pipeline of a subtree, a cell's candidates, a case with its timeline and
 the form of its next step, targets and their progress."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +17,7 @@ from handbook.core.errors import RuleViolation
 from handbook.organizations.paths import subtree_q
 
 from . import forms, queries, services
-from .models import AdmissionCase, EnterpriseOrganization, Step
+from .models import AdmissionCase, AdmissionStep, EnterpriseOrganization, Step
 
 
 def _org(request, org_id: int, perm: str = access.MEMBER_VIEW):
@@ -137,7 +140,7 @@ def step_record(request, pk: int, step: str):
     case = _case(request, pk, manage=True)
     if step not in Step.values or not queries.may_record(request.user, case, step):
         raise Http404
-    form = forms.STEP_FORMS[step](request.POST or None, case=case)
+    form = forms.STEP_FORMS[step](request.POST or None, request.FILES or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -150,6 +153,23 @@ def step_record(request, pk: int, step: str):
     return render(
         request, "admissions/step.html", {"case": case, "form": form, "step": step, "label": Step(step).label}
     )
+
+
+@login_required
+def step_file(request, pk: int):
+    """The scan of a step's document, for those who may see the case."""
+    item = access.get_or_404(
+        AdmissionStep.objects.filter(case__in=queries.cases(request.user).values("pk")).exclude(stored_name=""), pk=pk
+    )
+    try:
+        with default_storage.open(item.stored_name, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type=item.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.original_name or 'document')}"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -135,3 +135,33 @@ def test_the_pipeline_page_flags_overdue_cases(client_for, w):
     page = client_for("commune").get(f"/admissions/org/{w.a1.pk}/").content.decode()
     assert "Chờ lễ kết nạp" in page
     assert "28/07/2025" in page
+
+
+def test_a_step_keeps_a_scan_of_its_document_for_those_who_see_the_case(client_for, w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = open_case(w)
+    client = client_for("secretary")
+    refused = client.post(
+        f"/admissions/cases/{case.pk}/steps/course/",
+        {"date": "2025-03-03", "certificate_number": "1", "file": SimpleUploadedFile("x.exe", b"MZ\x90\x00")},
+    )
+    assert refused.status_code == 200
+    case.refresh_from_db()
+    assert case.step == ""
+    response = client.post(
+        f"/admissions/cases/{case.pk}/steps/course/",
+        {
+            "date": "2025-03-03",
+            "certificate_number": "1",
+            "file": SimpleUploadedFile("giay-chung-nhan.pdf", b"%PDF-1.4 gcn", content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    step = case.steps.get()
+    assert step.content_type == "application/pdf" and step.original_name == "giay-chung-nhan.pdf"
+    assert step.stored_name.startswith("admissions/")
+    download = client.get(f"/admissions/steps/{step.pk}/file/")
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 gcn"
+    assert client_for("member").get(f"/admissions/steps/{step.pk}/file/").status_code == 404
+    assert client_for("outsider").get(f"/admissions/steps/{step.pk}/file/").status_code == 404

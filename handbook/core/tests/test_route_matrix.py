@@ -5,6 +5,7 @@ skip the access layer unnoticed. Expected statuses: pages answer anonymous users
 to the login page and out-of-scope objects with 404; the API answers 401 and 404.
 """
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,6 +105,21 @@ def _adm_case(w, until: str | None = None) -> int:
 
     case = open_case(w)
     return (walk(w, case, until) if until else case).pk
+
+
+def _adm_step_file(w) -> int:
+    from handbook.admissions import services
+    from handbook.admissions.tests.helpers import open_case
+
+    case = services.case_step_record(
+        actor=None,
+        case=open_case(w),
+        step="course",
+        date=datetime.date(2025, 3, 3),
+        certificate_number="03/GCN",
+        file=b"%PDF-1.4 gcn",
+    )
+    return case.steps.get().pk
 
 
 def _adm_candidate_data(w) -> dict:
@@ -717,6 +733,9 @@ PAGES: dict[str, list[Case]] = {
             page(**CHANGERS_OF_A1),
         ),
         Case(lambda w: f"/admissions/cases/{_adm_case(w)}/steps/nonsense/", page()),
+    ],
+    "admissions:step_file": [
+        Case(lambda w: f"/admissions/steps/{_adm_step_file(w)}/file/", page(**MEMBER_VIEWERS_A1A)),
     ],
     "admissions:withdraw": [
         Case(
