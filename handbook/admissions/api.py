@@ -144,14 +144,16 @@ class EnterpriseOut(Schema):
     founded_on: datetime.date
 
 
-def _candidate(c: Candidate) -> dict:
+def _candidate(c: Candidate, user, path: str) -> dict:
+    """`category` is "" where it is protected from the user (religion without the sensitive-data
+    permission)."""
     return {
         "id": c.pk,
         "organization_id": c.organization_id,
         "full_name": c.full_name,
         "date_of_birth": c.date_of_birth,
         "sex": c.sex,
-        "category": c.category,
+        "category": queries.shown_category(user, c, path),
         "contact": c.contact,
         "notes": c.notes,
     }
@@ -174,10 +176,10 @@ def _overdue(case: AdmissionCase, today: datetime.date) -> list[str]:
     return out
 
 
-def _case(case: AdmissionCase, *, steps: bool = False) -> dict:
+def _case(case: AdmissionCase, user, *, steps: bool = False) -> dict:
     out = {
         "id": case.pk,
-        "candidate": _candidate(case.candidate),
+        "candidate": _candidate(case.candidate, user, case.organization.path),
         "organization_id": case.organization_id,
         "state": case.state,
         "step": case.step,
@@ -228,10 +230,15 @@ def _target(t: AdmissionTarget) -> dict:
 def candidate_list(request, organization_id: int, category: str = ""):
     """The candidates of a cell (or of a whole subtree)."""
     org = access.get_or_404(queries.viewable_organizations(request.user), pk=organization_id)
-    qs = queries.candidates(request.user).filter(subtree_q(org.path, "organization__path")).order_by("full_name", "pk")
-    if category:
+    qs = (
+        queries.candidates(request.user)
+        .filter(subtree_q(org.path, "organization__path"))
+        .select_related("organization")
+        .order_by("full_name", "pk")
+    )
+    if category and queries.category_filter_allowed(request.user, org, category):
         qs = qs.filter(category=category)
-    return [_candidate(c) for c in qs[:1000]]
+    return [_candidate(c, request.user, c.organization.path) for c in qs[:1000]]
 
 
 @router.post("/candidates", response={201: CandidateOut})
@@ -241,26 +248,30 @@ def candidate_create(request, data: CandidateIn):
     )
     values = data.dict()
     values.pop("organization_id")
-    return Status(201, _candidate(services.candidate_create(actor=request.user, organization=org, **values)))
+    candidate = services.candidate_create(actor=request.user, organization=org, **values)
+    return Status(201, _candidate(candidate, request.user, org.path))
 
 
 @router.get("/cases", response=list[CaseOut])
 def case_list(request, organization_id: int, step: str = "", category: str = "", overdue: bool = False):
     """Open cases under an organisation (the pipeline)."""
     org = access.get_or_404(queries.viewable_organizations(request.user), pk=organization_id)
-    return [_case(c) for c in queries.pipeline(org, step=step, category=category, overdue=overdue)[:1000]]
+    if not queries.category_filter_allowed(request.user, org, category):
+        category = ""
+    rows = queries.pipeline(org, step=step, category=category, overdue=overdue)[:1000]
+    return [_case(c, request.user) for c in rows]
 
 
 @router.post("/cases", response={201: CaseDetailOut})
 def case_open(request, data: CaseIn):
     candidate = access.get_or_404(queries.candidates(request.user, manage=True), pk=data.candidate_id)
-    return Status(201, _case(services.case_open(actor=request.user, candidate=candidate), steps=True))
+    return Status(201, _case(services.case_open(actor=request.user, candidate=candidate), request.user, steps=True))
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
 def case_detail(request, case_id: int):
     case = access.get_or_404(queries.cases(request.user).select_related("candidate", "organization"), pk=case_id)
-    return _case(case, steps=True)
+    return _case(case, request.user, steps=True)
 
 
 @router.post("/cases/{case_id}/steps/{step}", response=CaseDetailOut)
@@ -280,7 +291,7 @@ def step_record(request, case_id: int, step: str, data: StepIn):
         first = next(iter(errors))
         raise RuleViolation(errors[first], code="invalid", field=first, errors=errors)
     case = services.case_step_record(actor=request.user, case=case, step=step, **form.cleaned_data)
-    return _case(case, steps=True)
+    return _case(case, request.user, steps=True)
 
 
 @router.get("/targets", response=list[TargetOut])

@@ -34,6 +34,22 @@ def cases(user, *, manage: bool = False) -> QuerySet:
     return AdmissionCase.objects.filter(organization__in=orgs.values("pk"))
 
 
+#: Categories that reveal protected information (religion): shown per person only to roles with
+#: the sensitive-data permission over the cell; counts per category stay visible.
+SENSITIVE_CATEGORIES = frozenset({Candidate.Category.RELIGIOUS})
+
+
+def shown_category(user, candidate: Candidate, path: str) -> str:
+    """The candidate's category code for this user ("" when it is protected from them)."""
+    if candidate.category in SENSITIVE_CATEGORIES and not access.covers(user, access.MEMBER_SENSITIVE, path):
+        return ""
+    return candidate.category
+
+
+def category_filter_allowed(user, org: Organization, category: str) -> bool:
+    return category not in SENSITIVE_CATEGORIES or access.covers(user, access.MEMBER_SENSITIVE, org.path)
+
+
 def may_record(user, case: AdmissionCase, step: str) -> bool:
     """The cell (secretary) records its own steps; the committee's vote and the decision need
     ORG_CHANGE over the cell (committee staff)."""

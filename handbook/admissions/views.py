@@ -17,11 +17,19 @@ from handbook.core.errors import RuleViolation
 from handbook.organizations.paths import subtree_q
 
 from . import forms, queries, services
-from .models import AdmissionCase, AdmissionStep, EnterpriseOrganization, Step
+from .models import AdmissionCase, AdmissionStep, Candidate, EnterpriseOrganization, Step
 
 
 def _org(request, org_id: int, perm: str = access.MEMBER_VIEW):
     return access.get_or_404(access.organizations(request.user, perm).select_related("type"), pk=org_id)
+
+
+def _label_categories(user, pairs) -> None:
+    """Set `shown_category` (label, or a dash where the category is protected from the user)."""
+    labels = dict(Candidate.Category.choices)
+    for candidate, path in pairs:
+        code = queries.shown_category(user, candidate, path)
+        candidate.shown_category = labels[code] if code else "—"
 
 
 def _add_error(form, exc: RuleViolation) -> None:
@@ -38,7 +46,10 @@ def pipeline(request, org_id: int):
         step = filters.cleaned_data["step"]
         category = filters.cleaned_data["category"]
         overdue = filters.cleaned_data["overdue"]
+    if not queries.category_filter_allowed(request.user, org, category):
+        category = ""
     rows = list(queries.pipeline(org, step=step, category=category, overdue=overdue)[:500])
+    _label_categories(request.user, [(c.candidate, c.organization.path) for c in rows])
     return render(
         request,
         "admissions/pipeline.html",
@@ -72,12 +83,10 @@ def candidates(request, org_id: int):
             else:
                 messages.success(request, _("Added “%(name)s”.") % {"name": candidate.full_name})
                 return redirect("admissions:candidates", org.pk)
-    rows = (
-        queries.candidates(request.user)
-        .filter(organization=org)
-        .prefetch_related("cases")
-        .order_by("category", "full_name")
+    rows = list(
+        queries.candidates(request.user).filter(organization=org).prefetch_related("cases").order_by("full_name", "pk")
     )
+    _label_categories(request.user, [(c, org.path) for c in rows])
     return render(
         request, "admissions/candidates.html", {"org": org, "rows": rows, "form": form, "may_change": may_change}
     )
@@ -114,6 +123,7 @@ def case_detail(request, pk: int):
     may_withdraw = (
         case.state == case.State.OPEN and not case.member_id and queries.may_record(request.user, case, Step.COURSE)
     )
+    _label_categories(request.user, [(case.candidate, case.organization.path)])
     motion_form = None
     if nxt == Step.CELL_VOTE and queries.may_record(request.user, case, nxt):
         motion_form = forms.CellMotionForm(case=case)

@@ -165,3 +165,17 @@ def test_a_step_keeps_a_scan_of_its_document_for_those_who_see_the_case(client_f
     assert download.status_code == 200 and download.content == b"%PDF-1.4 gcn"
     assert client_for("member").get(f"/admissions/steps/{step.pk}/file/").status_code == 404
     assert client_for("outsider").get(f"/admissions/steps/{step.pk}/file/").status_code == 404
+
+
+def test_a_religious_category_is_shown_only_with_the_sensitive_data_permission(client_for, w):
+    case = open_case(w, category=Candidate.Category.RELIGIOUS, name="Giáo dân")
+    url = f"/api/v1/admissions/cases/{case.pk}"
+    assert client_for("commune").get(url).json()["candidate"]["category"] == "religious"
+    assert client_for("province").get(url).json()["candidate"]["category"] == ""
+    listing = f"/api/v1/admissions/cases?organization_id={w.a.pk}&category=religious"
+    assert len(client_for("commune").get(listing).json()) == 1
+    # Without the permission the filter is ignored, so it cannot single out religious candidates.
+    assert len(client_for("province").get(listing).json()) == len(client_for("province").get(listing[:-19]).json())
+    page = client_for("province").get(f"/admissions/cases/{case.pk}/").content.decode()
+    assert "Người theo tôn giáo" not in page
+    assert "Người theo tôn giáo" in client_for("secretary").get(f"/admissions/cases/{case.pk}/").content.decode()
