@@ -141,7 +141,6 @@ ADMISSIONS = {
     "Target saved.": "Đã lưu chỉ tiêu.",
     "Recorded.": "Đã ghi nhận.",
     "admission candidate added": "thêm quần chúng ưu tú",
-    "admission candidate changed": "sửa thông tin quần chúng ưu tú",
     "admission case opened": "mở hồ sơ kết nạp",
     "admission step recorded": "ghi nhận một bước kết nạp",
     "admission case withdrawn": "rút hồ sơ kết nạp",

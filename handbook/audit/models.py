@@ -86,7 +86,6 @@ class EventType(IntEnum):
     RULE_DEFAULT_CHANGED = 705
 
     CANDIDATE_CREATED = 800
-    CANDIDATE_UPDATED = 801
     ADMISSION_CASE_OPENED = 802
     ADMISSION_STEP_RECORDED = 803
     ADMISSION_CASE_WITHDRAWN = 804
@@ -179,7 +178,6 @@ EVENT_LABELS = {
     EventType.RULE_SET_ASSIGNED: _("rule set assigned to a subtree"),
     EventType.RULE_DEFAULT_CHANGED: _("national default rule set changed"),
     EventType.CANDIDATE_CREATED: _("admission candidate added"),
-    EventType.CANDIDATE_UPDATED: _("admission candidate changed"),
     EventType.ADMISSION_CASE_OPENED: _("admission case opened"),
     EventType.ADMISSION_STEP_RECORDED: _("admission step recorded"),
     EventType.ADMISSION_CASE_WITHDRAWN: _("admission case withdrawn"),
