@@ -122,7 +122,7 @@ def case_open(*, actor: Any, candidate: Candidate) -> AdmissionCase:
 
 @transaction.atomic
 def case_withdraw(*, actor: Any, case: AdmissionCase, reason: str) -> AdmissionCase:
-    case = AdmissionCase.objects.select_for_update().get(pk=case.pk)
+    case = AdmissionCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.state != AdmissionCase.State.OPEN:
         raise RuleViolation(_("Only a case in progress can be withdrawn."), code="state")
     if case.member_id:
@@ -423,7 +423,7 @@ def case_step_record(
     """Record the next step of a case. `data` holds the step's own values (see the step forms);
     `file` an optional scan of the step's document (an uploaded file or bytes)."""
     case = (
-        AdmissionCase.objects.select_for_update()
+        AdmissionCase.objects.select_for_update(of=("self",))
         .select_related("candidate", "organization", "cell_motion", "introducer_1", "introducer_2")
         .get(pk=case.pk)
     )
@@ -503,7 +503,7 @@ def case_cell_motion_create(*, actor: Any, case: AdmissionCase, meeting) -> Any:
     from handbook.meetings import votes
     from handbook.meetings.models import Motion
 
-    case = AdmissionCase.objects.select_for_update().select_related("candidate").get(pk=case.pk)
+    case = AdmissionCase.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=case.pk)
     if case.next_step != Step.CELL_VOTE:
         raise RuleViolation(_("The cell votes after the verification."), code="order")
     if meeting.organization_id != case.organization_id:
