@@ -8,6 +8,7 @@ from handbook.core.errors import RuleViolation
 
 from .accounts.api import ApiAuth
 from .accounts.api import router as accounts_router
+from .admissions.api import router as admissions_router
 from .badges.api import router as badges_router
 from .discipline.api import router as discipline_router
 from .documents.api import feedback_router
@@ -54,6 +55,7 @@ api.add_router("/probation", probation_router)
 api.add_router("/badges", badges_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/discipline", discipline_router)
+api.add_router("/admissions", admissions_router)
 
 
 @api.exception_handler(RuleViolation)

@@ -23,5 +23,6 @@ urlpatterns = [
     path("badges/", include("handbook.badges.urls")),
     path("transfers/", include("handbook.transfers.urls")),
     path("discipline/", include("handbook.discipline.urls")),
+    path("admissions/", include("handbook.admissions.urls")),
     path("api/v1/", api.urls),
 ]

@@ -926,6 +926,7 @@ PLURALS = {
 }
 # Per-app dictionaries, kept in their own files.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from translations_vi_admissions import ADMISSIONS, ADMISSIONS_PLURALS  # noqa: E402
 from translations_vi_discipline import DISCIPLINE, DISCIPLINE_PLURALS  # noqa: E402
 from translations_vi_documents import DOCUMENT_PLURALS, DOCUMENTS  # noqa: E402
 from translations_vi_probation import PROBATION, PROBATION_PLURALS  # noqa: E402
@@ -933,7 +934,7 @@ from translations_vi_reviews import REVIEWS, REVIEWS_PLURALS  # noqa: E402
 from translations_vi_rules import RULES  # noqa: E402
 from translations_vi_transfers import TRANSFERS, TRANSFERS_PLURALS  # noqa: E402
 
-VI = {**DOCUMENTS, **RULES, **REVIEWS, **PROBATION, **TRANSFERS, **DISCIPLINE, **VI}
+VI = {**DOCUMENTS, **RULES, **REVIEWS, **PROBATION, **TRANSFERS, **DISCIPLINE, **ADMISSIONS, **VI}
 PLURALS = {
     **PLURALS,
     **DOCUMENT_PLURALS,
@@ -941,6 +942,7 @@ PLURALS = {
     **PROBATION_PLURALS,
     **TRANSFERS_PLURALS,
     **DISCIPLINE_PLURALS,
+    **ADMISSIONS_PLURALS,
 }
 
 

@@ -109,6 +109,14 @@ class EventType(IntEnum):
     EXEMPTION_ENDED = 891
     MEMBER_EXITED = 895
 
+    CANDIDATE_CREATED = 800
+    ADMISSION_CASE_OPENED = 802
+    ADMISSION_STEP_RECORDED = 803
+    ADMISSION_CASE_WITHDRAWN = 804
+    ADMISSION_VOTE_PREPARED = 805
+    ADMISSION_TARGET_SET = 810
+    ENTERPRISE_ORGANIZATION_RECORDED = 811
+
     USER_CREATED = 400
     API_TOKEN_CREATED = 401
     API_TOKEN_REVOKED = 402
@@ -216,6 +224,13 @@ EVENT_LABELS = {
     EventType.EXEMPTION_GRANTED: _("exemption from activities granted"),
     EventType.EXEMPTION_ENDED: _("exemption from activities ended"),
     EventType.MEMBER_EXITED: _("member left the party (exit recorded)"),
+    EventType.CANDIDATE_CREATED: _("admission candidate added"),
+    EventType.ADMISSION_CASE_OPENED: _("admission case opened"),
+    EventType.ADMISSION_STEP_RECORDED: _("admission step recorded"),
+    EventType.ADMISSION_CASE_WITHDRAWN: _("admission case withdrawn"),
+    EventType.ADMISSION_VOTE_PREPARED: _("cell vote on an admission prepared"),
+    EventType.ADMISSION_TARGET_SET: _("admission target set"),
+    EventType.ENTERPRISE_ORGANIZATION_RECORDED: _("party organisation in a non-state enterprise recorded"),
     EventType.USER_CREATED: _("account created"),
     EventType.API_TOKEN_CREATED: _("API token created"),
     EventType.API_TOKEN_REVOKED: _("API token revoked"),

@@ -5,6 +5,7 @@ a real audit trail and real counters), with a fixed random seed (so every run is
 import datetime
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -222,6 +223,7 @@ class DemoBuilder:
         self.probation_and_badges(first_cell)
         self.transfers(first_commune, demo_members[:2], cells, other_cells[0])
         self.discipline(first_cell)
+        self.admissions(province, first_commune, first_cell)
         return self.personas
 
     def reviews(self, commune: Organization, cell: Organization) -> None:
@@ -405,6 +407,92 @@ class DemoBuilder:
             date=ago(10),
             decision="21-QĐ/ĐU",
             note="Bỏ sinh hoạt chi bộ 3 tháng liên tục không có lý do chính đáng.",
+        )
+
+    def admissions(self, province: Organization, commune: Organization, cell: Organization) -> None:
+        """Candidates of the persona cell at different steps (one decided, its ceremony pending;
+        one with an expired certificate), this year's targets, and one new enterprise cell."""
+        from handbook.admissions import services as admissions
+        from handbook.admissions.models import Candidate
+
+        today = timezone.localdate()
+
+        def ago(days: int) -> datetime.date:
+            return today - datetime.timedelta(days=days)
+
+        def candidate(name, sex, born, category):
+            return admissions.candidate_create(
+                actor=None,
+                organization=cell,
+                full_name=name,
+                sex=sex,
+                date_of_birth=born,
+                category=category,
+                cccd=self.cccd("Ninh Bình", sex, born),
+                contact="Thôn Đông",
+            )
+
+        introducers = list(
+            Member.objects.filter(
+                organization=cell, status=Member.Status.OFFICIAL, official_date__lt=ago(700)
+            ).order_by("pk")[:2]
+        )
+        Cat = Candidate.Category
+        decided = admissions.case_open(
+            actor=None, candidate=candidate("Nguyễn Thị Hạnh", "F", datetime.date(1998, 4, 12), Cat.WORKER)
+        )
+        moving = admissions.case_open(
+            actor=None, candidate=candidate("Vũ Văn Thành", "M", datetime.date(2001, 9, 3), Cat.BUSINESS_OWNER)
+        )
+        expired = admissions.case_open(
+            actor=None, candidate=candidate("Đỗ Văn Lợi", "M", datetime.date(1990, 1, 20), Cat.RELIGIOUS)
+        )
+        candidate("Phạm Thị Mai", "F", datetime.date(2004, 6, 1), Cat.STUDENT)
+        steps = [
+            ("course", 200, {"certificate_number": "125/GCN-TTCT"}),
+            ("application", 180, {}),
+            ("life_history", 170, {"verified": True}),
+            ("introducers", 160, {}),
+            ("verification", 120, {"result": "Đủ tiêu chuẩn", "passed": True}),
+            ("cell_vote", 100, {"votes_for": 5, "votes_against": 0, "members": 6}),
+            ("committee_vote", 60, {"votes_for": 9, "votes_against": 0, "members": 11}),
+            ("decision", 10, {"number": "45-QĐ/ĐU", "decided_by": commune}),
+        ]
+        if len(introducers) == 2:
+            steps[3][2].update(
+                introducer_1=introducers[0],
+                introducer_1_since=ago(1500),
+                introducer_2=introducers[1],
+                introducer_2_since=ago(1200),
+            )
+            for step, days, values in steps:
+                decided = admissions.case_step_record(
+                    actor=None, case=decided, step=step, date=ago(days), document=f"Hồ sơ: {step}", **values
+                )
+            for step, days, values in steps[:5]:
+                moving = admissions.case_step_record(actor=None, case=moving, step=step, date=ago(days - 20), **values)
+        admissions.case_step_record(
+            actor=None,
+            case=expired,
+            step="course",
+            date=add_months(today, -62),
+            certificate_number="07/GCN-TTCT",
+        )
+        admissions.target_set(
+            actor=None,
+            organization=province,
+            year=today.year,
+            percent=Decimal("3"),
+            by_category={Cat.WORKER: 20, Cat.BUSINESS_OWNER: 5, Cat.RELIGIOUS: 3, Cat.STUDENT: 10},
+            enterprise_organizations=2,
+        )
+        admissions.target_set(actor=None, organization=commune, year=today.year, number=6)
+        admissions.enterprise_organization_record(
+            actor=None,
+            organization=commune,
+            name="Chi bộ Công ty TNHH May Hoa Lư",
+            enterprise="Công ty TNHH May Hoa Lư",
+            founded_on=ago(40),
         )
 
     def meetings(self, cell: Organization) -> None:

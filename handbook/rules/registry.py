@@ -420,6 +420,12 @@ _KEYS = [
         Integer(1, 365),
         gettext_lazy("Admission ceremony within (working days of the decision)"),
     ),
+    RuleKey(
+        "admission.stall_days",
+        Integer(1, 3650),
+        gettext_lazy("An admission case is stalled after (days without a step)"),
+        gettext_lazy("Before the decision; the ceremony has its own deadline."),
+    ),
     RuleKey("probation.months", Integer(1, 60), gettext_lazy("Probation lasts (months)")),
     RuleKey(
         "probation.decision_working_days",

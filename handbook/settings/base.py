@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "handbook.badges",
     "handbook.transfers",
     "handbook.discipline",
+    "handbook.admissions",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ skip the access layer unnoticed. Expected statuses: pages answer anonymous users
 to the login page and out-of-scope objects with 404; the API answers 401 and 404.
 """
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,6 +126,41 @@ READERS_A = {**RECIPIENTS_A, "admin": 200}
 ISSUERS_A = {"province": 200, "admin": 200}
 OVERSEERS_A = {"province": 200, "leader": 200, "admin": 200}
 FEEDBACK_READERS = {"member": 200, "commune": 200, "province": 200, "leader": 200, "admin": 200}
+
+
+def _adm_candidate(w) -> int:
+    from handbook.admissions.tests.helpers import candidate
+
+    return candidate(w).pk
+
+
+def _adm_case(w, until: str | None = None) -> int:
+    from handbook.admissions.tests.helpers import open_case, walk
+
+    case = open_case(w)
+    return (walk(w, case, until) if until else case).pk
+
+
+def _adm_step_file(w) -> int:
+    from handbook.admissions import services
+    from handbook.admissions.tests.helpers import open_case
+
+    case = services.case_step_record(
+        actor=None,
+        case=open_case(w),
+        step="course",
+        date=datetime.date(2025, 3, 3),
+        certificate_number="03/GCN",
+        file=b"%PDF-1.4 gcn",
+    )
+    return case.steps.get().pk
+
+
+def _adm_candidate_data(w) -> dict:
+    return {"full_name": "Đinh Thị Nguồn", "date_of_birth": "2001-02-03", "sex": "F", "category": "student"}
+
+
+ADM_VIEWERS_A1 = OFFICIALS_OF_A1
 
 
 def _redirects(statuses: dict[str, int]) -> dict[str, int]:
@@ -720,6 +756,90 @@ PAGES: dict[str, list[Case]] = {
     "meetings:member_rates": [
         Case(lambda w: f"/meetings/attendance/member/{w.own_member.pk}/", page(member=200, **MEMBER_VIEWERS_A1A)),
         Case(lambda w: f"/meetings/attendance/member/{w.other_member.pk}/", page(**MEMBER_VIEWERS_A1A)),
+    ],
+    # Admissions: candidates and cases follow the member permissions of the cell; the committee's
+    # vote, the decision, targets and enterprise organisations need ORG_CHANGE (not the secretary).
+    "admissions:pipeline": [
+        Case(lambda w: f"/admissions/org/{w.a1.pk}/", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/admissions/org/{w.a1a.pk}/?overdue=on&category=worker", page(**MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/admissions/org/{w.b1.pk}/", page(outsider=200, admin=200)),
+    ],
+    "admissions:candidates": [
+        Case(lambda w: f"/admissions/org/{w.a1a.pk}/candidates/", page(**MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/admissions/org/{w.a1.pk}/candidates/", page()),  # not a cell
+        Case(
+            lambda w: f"/admissions/org/{w.a1a.pk}/candidates/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            _adm_candidate_data,
+        ),
+    ],
+    "admissions:progress": [
+        Case(lambda w: f"/admissions/org/{w.a1.pk}/progress/?year=2025", page(**OFFICIALS_OF_A1)),
+        Case(lambda w: f"/admissions/org/{w.b.pk}/progress/", page(outsider=200, admin=200)),
+    ],
+    "admissions:target": [
+        Case(lambda w: f"/admissions/org/{w.a1.pk}/target/", page(**CHANGERS_OF_A1)),
+        Case(
+            lambda w: f"/admissions/org/{w.a1.pk}/target/",
+            page(**_redirect(CHANGERS_OF_A1)),
+            "post",
+            lambda w: {"year": 2025, "number": 12, "cat_worker": 3, "enterprise_organizations": 1},
+        ),
+    ],
+    "admissions:enterprise": [
+        Case(lambda w: f"/admissions/org/{w.a1.pk}/enterprise-organizations/new/", page(**CHANGERS_OF_A1)),
+        Case(
+            lambda w: f"/admissions/org/{w.a1.pk}/enterprise-organizations/new/",
+            page(**_redirect(CHANGERS_OF_A1)),
+            "post",
+            lambda w: {"name": "Chi bộ Công ty TNHH Minh An", "founded_on": "2025-05-05"},
+        ),
+    ],
+    "admissions:case_open": [
+        Case(
+            lambda w: f"/admissions/candidates/{_adm_candidate(w)}/open/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+        )
+    ],
+    "admissions:case": [
+        Case(lambda w: f"/admissions/cases/{_adm_case(w)}/", page(**MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/admissions/cases/{_adm_case(w, 'verification')}/", page(**MEMBER_VIEWERS_A1A)),
+    ],
+    "admissions:step": [
+        Case(lambda w: f"/admissions/cases/{_adm_case(w)}/steps/course/", page(**MEMBER_CHANGERS_A1A)),
+        Case(
+            lambda w: f"/admissions/cases/{_adm_case(w)}/steps/course/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"date": "2025-03-03", "certificate_number": "01/GCN", "document": "Giấy chứng nhận"},
+        ),
+        # The committee's decision: committee staff only, not the cell's secretary.
+        Case(
+            lambda w: f"/admissions/cases/{_adm_case(w, 'committee_vote')}/steps/decision/",
+            page(**CHANGERS_OF_A1),
+        ),
+        Case(lambda w: f"/admissions/cases/{_adm_case(w)}/steps/nonsense/", page()),
+    ],
+    "admissions:step_file": [
+        Case(lambda w: f"/admissions/steps/{_adm_step_file(w)}/file/", page(**MEMBER_VIEWERS_A1A)),
+    ],
+    "admissions:withdraw": [
+        Case(
+            lambda w: f"/admissions/cases/{_adm_case(w)}/withdraw/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"reason": "Chuyển nơi cư trú"},
+        )
+    ],
+    "admissions:cell_motion": [
+        Case(
+            lambda w: f"/admissions/cases/{_adm_case(w, 'verification')}/cell-vote/",
+            page(**_redirect(MEMBER_CHANGERS_A1A)),
+            "post",
+            lambda w: {"meeting": w.meeting.pk},
+        )
     ],
     # Audit trail: system administrators only.
     "audit:list": [Case(lambda w: "/audit/", page(admin=200))],
@@ -1394,6 +1514,74 @@ API: dict[str, list[Case]] = {
             api_op(member=204),
             "delete",
             lambda w: {"endpoint": _push_endpoint(w)},
+            True,
+        )
+    ],
+    "GET /api/v1/admissions/candidates": [
+        Case(lambda w: f"/api/v1/admissions/candidates?organization_id={w.a1a.pk}", api_op(**MEMBER_VIEWERS_A1A)),
+        Case(lambda w: f"/api/v1/admissions/candidates?organization_id={w.b1a.pk}", api_op(outsider=200, admin=200)),
+    ],
+    "POST /api/v1/admissions/candidates": [
+        Case(
+            lambda w: "/api/v1/admissions/candidates",
+            api_op(**{k: 201 for k in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {**_adm_candidate_data(w), "organization_id": w.a1a.pk},
+            True,
+        )
+    ],
+    "GET /api/v1/admissions/cases": [
+        Case(lambda w: f"/api/v1/admissions/cases?organization_id={w.a1.pk}", api_op(**OFFICIALS_OF_A1)),
+    ],
+    "POST /api/v1/admissions/cases": [
+        Case(
+            lambda w: "/api/v1/admissions/cases",
+            api_op(**{k: 201 for k in MEMBER_CHANGERS_A1A}),
+            "post",
+            lambda w: {"candidate_id": _adm_candidate(w)},
+            True,
+        )
+    ],
+    "GET /api/v1/admissions/cases/{case_id}": [
+        Case(lambda w: f"/api/v1/admissions/cases/{_adm_case(w, 'course')}", api_op(**MEMBER_VIEWERS_A1A)),
+    ],
+    "POST /api/v1/admissions/cases/{case_id}/steps/{step}": [
+        Case(
+            lambda w: f"/api/v1/admissions/cases/{_adm_case(w)}/steps/course",
+            api_op(**MEMBER_CHANGERS_A1A),
+            "post",
+            lambda w: {"date": "2025-03-03", "values": {"certificate_number": "02/GCN"}},
+            True,
+        ),
+        Case(
+            lambda w: f"/api/v1/admissions/cases/{_adm_case(w, 'committee_vote')}/steps/decision",
+            api_op(**CHANGERS_OF_A1),
+            "post",
+            lambda w: {"date": "2025-06-16", "values": {"number": "20-QĐ/ĐU", "decided_by": w.a1.pk}},
+            True,
+        ),
+    ],
+    "GET /api/v1/admissions/targets": [
+        Case(lambda w: f"/api/v1/admissions/targets?organization_id={w.a1.pk}", api_op(**OFFICIALS_OF_A1)),
+    ],
+    "POST /api/v1/admissions/targets": [
+        Case(
+            lambda w: "/api/v1/admissions/targets",
+            api_op(**{k: 201 for k in CHANGERS_OF_A1}),
+            "post",
+            lambda w: {"organization_id": w.a1.pk, "year": 2025, "percent": "3", "by_category": {"student": 1}},
+            True,
+        )
+    ],
+    "GET /api/v1/admissions/progress": [
+        Case(lambda w: f"/api/v1/admissions/progress?organization_id={w.a1.pk}&year=2025", api_op(**OFFICIALS_OF_A1)),
+    ],
+    "POST /api/v1/admissions/enterprise-organizations": [
+        Case(
+            lambda w: "/api/v1/admissions/enterprise-organizations",
+            api_op(**{k: 201 for k in CHANGERS_OF_A1}),
+            "post",
+            lambda w: {"organization_id": w.a1.pk, "name": "Chi bộ Công ty CP An Bình", "founded_on": "2025-04-01"},
             True,
         )
     ],
