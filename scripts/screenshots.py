@@ -56,6 +56,17 @@ def take(base: str) -> None:
         page = session("xa", 390, 844)
         page.click("text=Đảng bộ xã Yên Mô")
         page.screenshot(path=OUT / "commune-phone.png", full_page=True)
+        commune = page.url.rstrip("/").split("/")[-1]
+        for name, path in (
+            ("admissions-pipeline", f"/admissions/org/{commune}/"),
+            ("admissions-progress", f"/admissions/org/{commune}/progress/"),
+            ("reviews", f"/reviews/org/{commune}/"),
+            ("transfers", f"/transfers/org/{commune}/"),
+            ("probation-due", f"/probation/org/{commune}/"),
+        ):
+            page.goto(f"{base}{path}")
+            page.screenshot(path=OUT / f"{name}-phone.png", full_page=True)
+        page.goto(f"{base}/org/{commune}/")
         page.click("text=Chi bộ thôn Tây")
         page.click("a:has-text('Hợp nhất')")
         page.select_option("select[name=target]", label="Chi bộ thôn Đông")
