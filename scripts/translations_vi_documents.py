@@ -233,6 +233,9 @@ DOCUMENTS = {
     "A member is admitted at %(age)s years of age or older.": "Đảng viên được kết nạp khi đủ %(age)s tuổi trở lên.",
     "Official membership comes at least %(months)s months after admission.": "Ngày chính thức phải sau ngày "
     "kết nạp ít nhất %(months)s tháng.",
+    "A vote on a person is taken by secret ballot.": "Biểu quyết về nhân sự phải bỏ phiếu kín.",
+    "This vote already decided another member's probation; each member needs their own vote.": "Cuộc biểu "
+    "quyết này đã dùng để xét cho đảng viên khác; mỗi đảng viên cần một cuộc biểu quyết riêng.",
     "Warn when a secret ballot has fewer voters than": "Cảnh báo khi bỏ phiếu kín có ít người bỏ phiếu hơn",
     "With so few voters a secret result may reveal individual choices: the result carries a warning.": "Khi quá ít "
     "người bỏ phiếu, kết quả bỏ phiếu kín có thể làm lộ lựa chọn của từng người: kết quả sẽ kèm cảnh báo.",

@@ -151,6 +151,11 @@ class AdmissionCase(models.Model):
         return str(self.candidate)
 
     @property
+    def held_late(self) -> bool:
+        """The ceremony was held after its deadline (kept visible once the case is complete)."""
+        return bool(self.ceremony_date and self.ceremony_due and self.ceremony_date > self.ceremony_due)
+
+    @property
     def next_step(self) -> str | None:
         if self.state != self.State.OPEN:
             return None

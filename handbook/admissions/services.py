@@ -479,7 +479,14 @@ def case_step_record(
         event_type=EventType.ADMISSION_STEP_RECORDED,
         obj=case,
         before=before,
-        after={"step": step, "date": date, "state": case.state, "member": case.member_id, "rule_set": rs.pk},
+        after={
+            "step": step,
+            "date": date,
+            "state": case.state,
+            "member": case.member_id,
+            "rule_set": rs.pk,
+            **({"late": case.held_late} if step == Step.CEREMONY else {}),
+        },
     )
     return case
 

@@ -235,7 +235,8 @@ def exit_list(request, organization_id: int, start: datetime.date | None = None,
     org = access.get_or_404(access.organizations(request.user), pk=organization_id)
     if not access.covers(request.user, access.MEMBER_VIEW, org.path):
         raise Http404
-    return [_exit_out(r) for r in queries.exit_list(request.user, org, start, end)[:1000]]
+    rows = queries.exit_list(request.user, org, start, end).select_related("member", "organization")[:1000]
+    return [_exit_out(r) for r in queries.exits_shown(request.user, rows)]
 
 
 @router.post("/exits", response={201: ExitOut})

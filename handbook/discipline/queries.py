@@ -95,6 +95,27 @@ def exit_list(user, organization, start: datetime.date | None = None, end: datet
     return rows
 
 
+def exits_shown(user, rows) -> list:
+    """Exit rows as this reader may see them. An expulsion comes from a discipline case, which is
+    protected: without the sensitive-data permission over the cell (or being the member) a reader
+    sees that the member was expelled (their status says so) but not the decision, the case or a
+    revocation, and a revoked expulsion is not listed at all."""
+    scope = access.scope_for(user)
+    shown = []
+    for row in rows:
+        protected = row.case_id is not None or row.kind == Exit.Kind.EXPULSION
+        if (
+            protected
+            and scope.member_id != row.member_id
+            and not access.covers(user, access.MEMBER_SENSITIVE, row.organization.path)
+        ):
+            if row.reversed_on:
+                continue
+            row.decision, row.note, row.case_id, row.case = "", "", None, None
+        shown.append(row)
+    return shown
+
+
 def exemptions(user) -> QuerySet:
     members = access.members(user)
     return Exemption.objects.filter(member__in=members).select_related("member")

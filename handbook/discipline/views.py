@@ -201,7 +201,9 @@ def member_status(request, member_id: int):
             "member": member,
             "exemptions": exemptions,
             "current_exemption": next((e for e in exemptions if e.end is None), None),
-            "exits": list(Exit.objects.filter(member=member)),
+            "exits": queries.exits_shown(
+                request.user, Exit.objects.filter(member=member).select_related("organization")
+            ),
             "forms": status_forms if may_change else {},
             "on_rolls": member.status in member.ON_ROLLS,
         },
@@ -224,7 +226,9 @@ def exit_list(request, org_id: int):
     today = timezone.localdate()
     start = _day(request.GET.get("start")) or today.replace(month=1, day=1)
     end = _day(request.GET.get("end")) or today
-    rows = list(queries.exit_list(request.user, org, start, end)[:1000])
+    rows = queries.exits_shown(
+        request.user, queries.exit_list(request.user, org, start, end).select_related("organization")[:1000]
+    )
     counts = {kind.label: sum(1 for r in rows if r.kind == kind and not r.reversed_on) for kind in Exit.Kind}
     return render(
         request,

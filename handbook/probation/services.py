@@ -22,6 +22,14 @@ from .models import Recognition
 def _vote_from_motion(motion: Motion, member: Member) -> tuple[int, int, int]:
     if motion.meeting.organization_id != member.organization_id:
         raise RuleViolation(_("The vote must be taken at a meeting of the member's cell."), field="motion")
+    if not motion.secret:
+        raise RuleViolation(_("A vote on a person is taken by secret ballot."), code="not_secret", field="motion")
+    if Recognition.objects.filter(motion=motion).exclude(member=member).exists():
+        raise RuleViolation(
+            _("This vote already decided another member's probation; each member needs their own vote."),
+            code="motion_used",
+            field="motion",
+        )
     if motion.state != Motion.State.CLOSED or not motion.result:
         raise RuleViolation(_("The vote is not closed yet."), code="vote_open", field="motion")
     counts = motion.result.get("counts") or [0]

@@ -63,8 +63,10 @@ def decide(request, member_id: int):
         raise Http404  # a member looking at their own record
     if not access.covers(request.user, access.ORG_CHANGE, member.organization.path):
         raise PermissionDenied
-    motions = Motion.objects.filter(meeting__organization=member.organization, state=Motion.State.CLOSED).order_by(
-        "-closed_at"
+    motions = (
+        Motion.objects.filter(meeting__organization=member.organization, state=Motion.State.CLOSED, secret=True)
+        .exclude(pk__in=Recognition.objects.filter(motion__isnull=False).values("motion_id"))
+        .order_by("-closed_at")
     )
     form = forms.RecognitionForm(request.POST or None, motions=motions)
     probation = None

@@ -36,7 +36,7 @@ def test_a_whole_admission_creates_a_probationary_member_with_the_rules_used(w):
     # 30 working days after Monday 16 June 2025 (no holiday in between): six weeks later.
     assert case.ceremony_due == D(2025, 7, 28)
     case = record(w, case, "ceremony")
-    assert case.state == AdmissionCase.State.COMPLETED
+    assert case.state == AdmissionCase.State.COMPLETED and not case.held_late
     assert list(case.steps.values_list("step", flat=True)) == list(Step.values)
     assert AuditEvent.objects.filter(event_type=EventType.ADMISSION_STEP_RECORDED, object_id=str(case.pk)).count() == 9
     assert AuditEvent.objects.filter(event_type=EventType.MEMBER_CREATED, object_id=str(member.pk)).exists()
@@ -226,3 +226,11 @@ def test_one_open_case_per_candidate(w):
     with pytest.raises(RuleViolation) as exc:
         services.case_open(actor=None, candidate=case.candidate)
     assert exc.value.code == "case_open"
+
+
+def test_a_ceremony_after_its_deadline_stays_marked_late(w):
+    case = walk(w, open_case(w), "decision")
+    case = record(w, case, "ceremony", date=case.ceremony_due + datetime.timedelta(days=1))
+    assert case.state == AdmissionCase.State.COMPLETED and case.held_late
+    event = AuditEvent.objects.filter(event_type=EventType.ADMISSION_STEP_RECORDED, object_id=str(case.pk)).latest("pk")
+    assert event.after["step"] == "ceremony" and event.after["late"] is True

@@ -203,3 +203,17 @@ def test_expulsion_is_only_recorded_through_a_case(w):
 def test_an_exit_in_the_future_is_refused(w):
     with pytest.raises(RuleViolation):
         services.exit_record(actor=None, member=w.other_member, kind="death", date=TODAY + D(days=1))
+
+
+def test_an_expulsion_exit_hides_its_case_from_readers_without_the_sensitive_permission(client_for, w):
+    case = decide(w, open_case(w), form="expulsion")
+    url = f"/api/v1/discipline/exits?organization_id={w.a1.pk}&start={day(60).isoformat()}"
+    leader = client_for("leader").get(url).json()  # sees members, not discipline
+    row = next(r for r in leader if r["member_id"] == w.other_member.pk)
+    assert row["kind"] == "expulsion" and (row["decision"], row["case_id"]) == ("", None)
+    commune = client_for("commune").get(url).json()  # holds the sensitive-data permission
+    row = next(r for r in commune if r["member_id"] == w.other_member.pk)
+    assert row["case_id"] == case.pk and row["decision"]
+    page = client_for("leader").get(f"/discipline/org/{w.a1.pk}/exits/?start={day(60).isoformat()}")
+    assert page.status_code == 200 and w.other_member.full_name in page.content.decode()
+    assert "12-QĐ/ĐU" not in page.content.decode()

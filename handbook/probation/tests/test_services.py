@@ -129,6 +129,24 @@ def test_the_cells_closed_vote_is_read_from_the_meeting(w):
     votes.motion_close(actor=None, motion=motion)
     r = decide(member, motion=motion, votes_for=None, eligible=None)
     assert (r.votes_for, r.eligible, r.votes_needed, r.motion_id) == (2, 3, 2, motion.pk)
+    # The same vote cannot decide another member's probation.
+    other = probationary(w.a1a, ended_days_ago(5), name="Người Khác")
+    with pytest.raises(RuleViolation) as exc:
+        decide(other, motion=motion, votes_for=None, eligible=None)
+    assert exc.value.code == "motion_used"
+
+
+def test_a_vote_on_a_person_must_be_secret(w):
+    from handbook.meetings import votes
+
+    member = probationary(w.a1a, ended_days_ago(5))
+    motion = votes.motion_open(
+        actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Công nhận", secret=False)
+    )
+    votes.motion_close(actor=None, motion=motion)
+    with pytest.raises(RuleViolation) as exc:
+        decide(member, motion=motion, votes_for=None, eligible=None)
+    assert exc.value.code == "not_secret"
 
 
 def test_a_vote_of_another_cell_is_refused(w):
