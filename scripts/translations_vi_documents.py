@@ -233,6 +233,15 @@ DOCUMENTS = {
     "A member is admitted at %(age)s years of age or older.": "Đảng viên được kết nạp khi đủ %(age)s tuổi trở lên.",
     "Official membership comes at least %(months)s months after admission.": "Ngày chính thức phải sau ngày "
     "kết nạp ít nhất %(months)s tháng.",
+    "Place of birth": "Nơi sinh",
+    "Hometown": "Quê quán",
+    "Residence": "Nơi cư trú",
+    "Ethnicity": "Dân tộc",
+    "Religion": "Tôn giáo",
+    "Phone": "Điện thoại",
+    "General education (e.g. 12/12)": "Giáo dục phổ thông (ví dụ 12/12)",
+    "Professional qualification": "Chuyên môn nghiệp vụ",
+    "life history data": "thông tin lý lịch",
     "A vote on a person is taken by secret ballot.": "Biểu quyết về nhân sự phải bỏ phiếu kín.",
     "This vote already decided another member's probation; each member needs their own vote.": "Cuộc biểu "
     "quyết này đã dùng để xét cho đảng viên khác; mỗi đảng viên cần một cuộc biểu quyết riêng.",

@@ -51,6 +51,14 @@ class ApplicationForm(StepForm):
 
 class LifeHistoryForm(StepForm):
     verified = forms.BooleanField(label=_("Certified by the local authority"), required=False)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=200, required=False)
+    hometown = forms.CharField(label=_("Hometown"), max_length=200, required=False)
+    residence = forms.CharField(label=_("Residence"), max_length=300, required=False)
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=50, required=False)
+    religion = forms.CharField(label=_("Religion"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=15, required=False)
+    general_education = forms.CharField(label=_("General education (e.g. 12/12)"), max_length=10, required=False)
+    professional_qualification = forms.CharField(label=_("Professional qualification"), max_length=100, required=False)
 
 
 class _MemberChoice(forms.ModelChoiceField):

@@ -93,6 +93,10 @@ class AdmissionCase(models.Model):
     application_date = models.DateField(_("application date"), null=True, blank=True)
     life_history_date = models.DateField(_("life history date"), null=True, blank=True)
     life_history_verified = models.BooleanField(_("life history certified"), default=False)
+    #: The personal data of the certified life history (place of birth, hometown, residence,
+    #: ethnicity, religion, education, phone…): it becomes the member record at admission.
+    #: Ethnicity and religion are protected like on the member record.
+    life_history = models.JSONField(_("life history data"), default=dict, blank=True)
     # introducers
     introducer_1 = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("first introducer")

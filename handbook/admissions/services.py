@@ -271,6 +271,20 @@ def _step_application(case, day, rs, data, actor):
     case.over_age_approved = case.over_age_approved or approved
 
 
+#: Member-record fields the certified life history supplies (checked by the member services when
+#: the record is created at the decision).
+LIFE_HISTORY_FIELDS = (
+    "birth_place",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "phone",
+    "general_education",
+    "professional_qualification",
+)
+
+
 def _step_life_history(case, day, rs, data, actor):
     if not data.get("verified"):
         raise RuleViolation(
@@ -278,6 +292,11 @@ def _step_life_history(case, day, rs, data, actor):
         )
     case.life_history_date = day
     case.life_history_verified = True
+    case.life_history = {
+        field: " ".join(str(data.get(field) or "").split())
+        for field in LIFE_HISTORY_FIELDS
+        if str(data.get(field) or "").strip()
+    }
 
 
 def _step_introducers(case, day, rs, data, actor):
@@ -378,6 +397,7 @@ def _step_decision(case, day, rs, data, actor):
         admitting_organization=case.organization,
         introducer_1=first[:150],
         introducer_2=second[:150],
+        **{field: value for field, value in case.life_history.items() if field in LIFE_HISTORY_FIELDS},
     )
     case.member = member
     case.decision_number = _text(data, "number", limit=50)

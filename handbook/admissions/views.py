@@ -139,6 +139,7 @@ def case_detail(request, pk: int):
             "motion_form": motion_form,
             "may_withdraw": may_withdraw,
             "sees_cccd": access.covers(request.user, access.MEMBER_SENSITIVE, case.organization.path),
+            "life_history": _life_history_shown(request.user, case),
             "today": timezone.localdate(),
         },
     )
@@ -280,3 +281,17 @@ def enterprise_organization_create(request, org_id: int):
             messages.success(request, _("Recorded."))
             return redirect("admissions:progress", org.pk)
     return render(request, "admissions/enterprise.html", {"org": org, "form": form})
+
+
+def _life_history_shown(user, case) -> list[tuple[str, str]]:
+    """The life history's data as (label, value); ethnicity and religion only for readers with the
+    sensitive-data permission over the cell (as on the member record)."""
+    from handbook.members.models import Member
+
+    sensitive = access.covers(user, access.MEMBER_SENSITIVE, case.organization.path)
+    shown = []
+    for field, value in case.life_history.items():
+        if field in Member.SENSITIVE_FIELDS and not sensitive:
+            continue
+        shown.append((str(Member._meta.get_field(field).verbose_name), value))
+    return shown

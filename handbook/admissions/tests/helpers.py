@@ -53,7 +53,12 @@ def step_values(w, case, step: str) -> dict:
     return {
         "course": {"certificate_number": "123/GCN", "certificate_issued": DATES["course"]},
         "application": {},
-        "life_history": {"verified": True},
+        "life_history": {
+            "verified": True,
+            "hometown": "Yên Mô, Ninh Bình",
+            "ethnicity": "Kinh",
+            "general_education": "12/12",
+        },
         "introducers": {
             "introducer_1": officials[0],
             "introducer_1_since": D(2020, 1, 1),

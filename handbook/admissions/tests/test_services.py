@@ -32,6 +32,8 @@ def test_a_whole_admission_creates_a_probationary_member_with_the_rules_used(w):
     assert member.admitting_organization == w.a1a
     assert member.full_name == "Đinh Văn Tú"
     assert member.introducer_1 and member.introducer_2
+    # The certified life history becomes the record's personal data.
+    assert (member.hometown, member.ethnicity, member.general_education) == ("Yên Mô, Ninh Bình", "Kinh", "12/12")
     assert case.rule_set == rulebook.for_organization(w.a1a, on=DATES["decision"])
     # 30 working days after Monday 16 June 2025 (no holiday in between): six weeks later.
     assert case.ceremony_due == D(2025, 7, 28)
@@ -234,3 +236,12 @@ def test_a_ceremony_after_its_deadline_stays_marked_late(w):
     assert case.state == AdmissionCase.State.COMPLETED and case.held_late
     event = AuditEvent.objects.filter(event_type=EventType.ADMISSION_STEP_RECORDED, object_id=str(case.pk)).latest("pk")
     assert event.after["step"] == "ceremony" and event.after["late"] is True
+
+
+def test_the_life_history_is_shown_with_protected_fields_only_to_those_allowed(client_for, w):
+    case = walk(w, open_case(w), "introducers")
+    commune = client_for("commune").get(f"/admissions/cases/{case.pk}/")  # holds the sensitive-data permission
+    province = client_for("province").get(f"/admissions/cases/{case.pk}/")  # does not
+    assert commune.status_code == province.status_code == 200
+    assert "Kinh" in commune.content.decode() and "Yên Mô, Ninh Bình" in commune.content.decode()
+    assert "Kinh" not in province.content.decode() and "Yên Mô, Ninh Bình" in province.content.decode()
