@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handbook.core.errors import RuleViolation
@@ -18,6 +19,28 @@ HEADER = "Idempotency-Key"
 def _hash(request, body: Any) -> str:
     payload = json.dumps([request.method, request.path, body], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _insert(user_id: int, key: str, digest: str, status: int, response: dict) -> None:
+    """One raw INSERT (the same row as IdempotencyRecord.objects.create, without compiling a query:
+    meeting day sends thousands of these). A duplicate (user, key) raises IntegrityError."""
+    connection = transaction.get_connection()
+    meta = IdempotencyRecord._meta
+    quote = connection.ops.quote_name
+    values = {
+        "user_id": user_id,
+        "key": key,
+        "request_hash": digest,
+        "status": status,
+        "response": meta.get_field("response").get_db_prep_value(response, connection),
+        "created_at": meta.get_field("created_at").get_db_prep_value(timezone.now(), connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(n) for n in values)}) "
+            f"VALUES ({', '.join(['%s'] * len(values))})",
+            list(values.values()),
+        )
 
 
 def run_once(
@@ -49,13 +72,7 @@ def run_once(
     try:
         with transaction.atomic():
             status, response = work()
-            IdempotencyRecord.objects.create(
-                user=request.user,
-                key=key,
-                request_hash=digest,
-                status=status,
-                response=redact(response) if redact else response,
-            )
+            _insert(request.user.pk, key, digest, status, redact(response) if redact else response)
     except (IntegrityError, RuleViolation):
         # Everything above was rolled back; the first answer (if any) is committed by now, since a
         # concurrent twin waits on the unique index until the first transaction ends.
