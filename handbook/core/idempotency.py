@@ -44,7 +44,12 @@ def _insert(user_id: int, key: str, digest: str, status: int, response: dict) ->
 
 
 def run_once(
-    request, body: Any, work: Callable[[], tuple[int, dict]], *, redact: Callable[[dict], dict] | None = None
+    request,
+    body: Any,
+    work: Callable[[], tuple[int, dict]],
+    *,
+    redact: Callable[[dict], dict] | None = None,
+    atomic: bool = False,
 ) -> tuple[int, dict]:
     """Run `work` (returning status and JSON body) at most once per (user, Idempotency-Key).
 
@@ -54,9 +59,14 @@ def run_once(
     twin, fails on that constraint (or on the work's own rule, such as "already voted"): its
     transaction rolls back whole, and it returns the stored answer if the payload is the same,
     and is refused if not. `redact` chooses what of the answer is kept for replays (a secret
-    ballot's receipt must never be stored with the voter)."""
+    ballot's receipt must never be stored with the voter). `atomic`: the work opens no transaction
+    of its own (meeting day's hot path, handbook.meetings.hotpath): it runs in this one, with or
+    without a key, and a refusal rolls back this whole block (no savepoint)."""
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
+        if atomic:
+            with transaction.atomic():
+                return work()
         return work()
     if len(key) > 100:
         raise RuleViolation(_("The Idempotency-Key header is longer than 100 characters."), code="idempotency")

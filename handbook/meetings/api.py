@@ -156,7 +156,9 @@ def meeting_check_in(request, meeting_id: int):
     """Check yourself in (send an `Idempotency-Key`: a retry on a bad connection is answered once)."""
     # Lean SQL, same rules as _visible + services.check_in (meeting day's hottest path: see hotpath).
     meeting = hotpath.check_in_read(request.user, meeting_id)
-    status, body = run_once(request, {}, lambda: (200, hotpath.check_in(actor=request.user, meeting=meeting)))
+    status, body = run_once(
+        request, {}, lambda: (200, hotpath.check_in(actor=request.user, meeting=meeting)), atomic=True
+    )
     return Status(status, body)
 
 
@@ -304,6 +306,7 @@ def motion_vote(request, motion_id: int, data: VoteIn):
         lambda: (200, hotpath.vote_cast(actor=request.user, motion_id=motion_id, choice=data.choice)),
         # The receipt is shown once and never stored next to the voter: a replay says it was counted.
         redact=lambda answer: {**answer, "receipt": None},
+        atomic=True,
     )
     return Status(status, body)
 

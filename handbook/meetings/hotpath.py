@@ -28,7 +28,7 @@ import json
 import secrets
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -125,9 +125,15 @@ def check_in_read(user, meeting_id: int) -> dict:
     }
 
 
-@transaction.atomic(savepoint=False)
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("hotpath runs inside idempotency.run_once(..., atomic=True)")
+
+
 def check_in(*, actor: User, meeting: dict) -> dict:
-    """`services.check_in` for a meeting read by `check_in_read`; returns the attendance as JSON."""
+    """`services.check_in` for a meeting read by `check_in_read`; returns the attendance as JSON.
+    Runs in the caller's transaction (run_once's), which a refusal rolls back whole."""
+    _require_transaction()
     if meeting["member"] is None:
         raise RuleViolation(_("Only a member can check in."), code="not_a_member")
     member_id, member_org_id, member_status = meeting["member"]
@@ -190,10 +196,11 @@ def _attendance_json(meeting_id, member_id, state, method, reason, recorded_at) 
     }
 
 
-@transaction.atomic(savepoint=False)
 def vote_cast(*, actor: User, motion_id: int, choice: int) -> dict:
     """`api._motion` + `votes.vote_cast` in one locked read: 404 when the user may not reach the
-    motion; otherwise the motion row stays locked until the ballot commits (closing waits)."""
+    motion; otherwise the motion row stays locked until the ballot commits (closing waits).
+    Runs in the caller's transaction (run_once's), which a refusal rolls back whole."""
+    _require_transaction()
     lock = " FOR UPDATE OF mo" if connection.features.has_select_for_update_of else ""
     member_id = getattr(actor, "member_id", None)
     with connection.cursor() as cursor:
