@@ -189,3 +189,19 @@ def test_a_secret_ballot_leaves_a_participation_and_an_unlinked_pending_choice(c
     votes.motion_close(actor=None, motion=motion)
     motion.refresh_from_db()
     assert motion.result["counts"] == [0, 0, 1] and votes.verify_box(motion)
+
+
+def test_hot_api_routes_first_shadow_nothing():
+    """handbook/urls.py lists the two hot routes first: no other API route may match their paths,
+    or moving them would have changed which view answers."""
+    import re
+
+    from handbook.api import api
+    from handbook.urls import HOT_API_ROUTES
+
+    patterns = api.urls[0]
+    assert [str(p.pattern) for p in patterns if str(p.pattern) in HOT_API_ROUTES] == list(HOT_API_ROUTES)
+    for route in HOT_API_ROUTES:
+        sample = re.sub(r"<\w+>", "7", route)
+        matching = [str(p.pattern) for p in patterns if p.pattern.match(sample)]
+        assert matching == [route], (route, matching)
