@@ -56,14 +56,17 @@ def versions(key_hash: str) -> tuple[Any, Any]:
     return found.get(_version_key(key_hash)), found.get(TREE)
 
 
-def lookup(key_hash: str) -> dict | None:
-    """The cached entry of a token, if its versions are still current. One cache round trip."""
+def lookup(key_hash: str) -> tuple[dict | None, tuple[Any, Any]]:
+    """The cached entry of a token if its versions are still current, and the current versions
+    (on a miss, the caller stores what it reads from the database under these: they were read
+    before it). One cache round trip."""
     keys = [_entry_key(key_hash), _version_key(key_hash), TREE]
     found = cache.get_many(keys)
     entry = found.get(keys[0])
-    if entry is None or entry["versions"] != (found.get(keys[1]), found.get(keys[2])):
-        return None
-    return entry
+    current = (found.get(keys[1]), found.get(keys[2]))
+    if entry is None or entry["versions"] != current:
+        return None, current
+    return entry, current
 
 
 def store(key_hash: str, entry: dict, now: datetime.datetime) -> None:

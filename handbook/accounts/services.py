@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,7 +190,7 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
         if found is not None:
             _touch(found[1], now)
         return found
-    entry = authcache.lookup(key_hash)
+    entry, versions = authcache.lookup(key_hash)
     if entry is not None:
         if entry["token"]["expires_at"] <= now:
             return None
@@ -203,7 +202,7 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
             entry["token"]["last_used_at"] = now
             authcache.store(key_hash, entry, now)
         return user, token
-    versions = authcache.versions(key_hash)  # read before the database: see authcache
+    # `versions` were read before the database (by the look-up that missed): see authcache.
     found = _token_from_db(key_hash, now)
     if found is None:
         return None
@@ -229,15 +228,68 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
 
 
 def _token_from_db(key_hash: str, now: datetime.datetime) -> tuple[User, ApiToken] | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .annotate(member_cell_path=F("user__member__organization__path"))  # for the scope, same query
-        .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
-        .first()
-    )
-    if token is None or not secrets.compare_digest(token.password_stamp, _password_stamp(token.user)):
+    """The token, its user, the user's member's cell path and active role grants, in one raw
+    statement (one row per grant): a bearer token's first request on meeting day must be cheap.
+    The user's scope is resolved from them at once (`access.scope_for(..., grants=...)`)."""
+    from handbook.core import access
+
+    rows = _token_rows(key_hash, now)
+    if not rows:
         return None
-    return token.user, token
+    first = rows[0]
+    token_fields, user_fields = _TOKEN_COLUMNS[0], _TOKEN_COLUMNS[1]
+    n_token, n_user = len(token_fields), len(user_fields)
+    token = _from_row(ApiToken, token_fields, first[:n_token])
+    user = _from_row(User, user_fields, first[n_token : n_token + n_user])
+    if not secrets.compare_digest(token.password_stamp, _password_stamp(user)):
+        return None
+    token.user = user
+    cell_path = first[n_token + n_user]
+    token.member_cell_path = cell_path
+    grants = [(r[-3], r[-2], bool(r[-1])) for r in rows if r[-3] is not None]
+    access.scope_for(user, member_cell_path=cell_path if user.member_id else None, grants=grants)
+    return user, token
+
+
+_TOKEN_COLUMNS: tuple = ()
+
+
+def _token_rows(key_hash: str, now: datetime.datetime) -> list[tuple]:
+    global _TOKEN_COLUMNS
+    from django.db import connection
+
+    if not _TOKEN_COLUMNS:
+        _TOKEN_COLUMNS = (list(ApiToken._meta.concrete_fields), list(User._meta.concrete_fields))
+    q = connection.ops.quote_name
+    token_fields, user_fields = _TOKEN_COLUMNS
+    columns = [f"t.{q(f.column)}" for f in token_fields] + [f"u.{q(f.column)}" for f in user_fields]
+    grant, org, member = RoleGrant._meta.db_table, Organization._meta.db_table, Member._meta.db_table
+    sql = (
+        f"SELECT {', '.join(columns)}, c.path, gr.role, gr.path, gr.sensitive_data "
+        f"FROM {ApiToken._meta.db_table} t JOIN {q(User._meta.db_table)} u ON u.id = t.user_id "
+        f"LEFT JOIN {member} mb ON mb.id = u.member_id LEFT JOIN {org} c ON c.id = mb.organization_id "
+        f"LEFT JOIN (SELECT g.user_id, g.role, go.path, g.sensitive_data FROM {grant} g "
+        f"JOIN {org} go ON go.id = g.organization_id WHERE g.revoked_at IS NULL AND go.status = %s) gr "
+        f"ON gr.user_id = u.id "
+        f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active = %s"
+    )
+    expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Organization.Status.ACTIVE, key_hash, expires, True])
+        return cursor.fetchall()
+
+
+def _from_row(model, fields: list, values) -> Any:
+    """A model instance from raw column values, converted as the ORM converts them."""
+    from django.db import connection
+
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        col = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+            value = converter(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 def _touch(token: ApiToken, now: datetime.datetime) -> bool:
@@ -246,6 +298,12 @@ def _touch(token: ApiToken, now: datetime.datetime) -> bool:
     last = token.last_used_at
     if last is not None and (now - last).total_seconds() <= settings.HANDBOOK_API_TOKEN_TOUCH_SECONDS:
         return False
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # one raw UPDATE: the first request of every token makes it
+        cursor.execute(
+            f"UPDATE {ApiToken._meta.db_table} SET last_used_at = %s WHERE id = %s",
+            [ApiToken._meta.get_field("last_used_at").get_db_prep_value(now, connection), token.pk],
+        )
     token.last_used_at = now
     return True

@@ -74,20 +74,23 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
 _UNKNOWN = object()
 
 
-def scope_for(user, *, member_cell_path=_UNKNOWN) -> Scope:
+def scope_for(user, *, member_cell_path=_UNKNOWN, grants=None) -> Scope:
     """The user's scope, resolved once per request (and cached with bearer tokens, see
     handbook.accounts.authcache). `member_cell_path`: the path of the user's member's cell when
-    the caller already read it (saves a query), None if they have no member record."""
+    the caller already read it (saves a query), None if they have no member record. `grants`:
+    the user's active grants on active organisations as (role, path, sensitive_data), when the
+    caller already read them (the bearer-token query does)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, "_handbook_scope", None)
     if cached is not None:
         return cached
-    from handbook.accounts.models import RoleGrant
+    if grants is None:
+        from handbook.accounts.models import RoleGrant
 
-    grants = RoleGrant.objects.filter(
-        user_id=user.pk, revoked_at__isnull=True, organization__status="active"
-    ).values_list("role", "organization__path", "sensitive_data")
+        grants = RoleGrant.objects.filter(
+            user_id=user.pk, revoked_at__isnull=True, organization__status="active"
+        ).values_list("role", "organization__path", "sensitive_data")
     by_perm: dict[str, set[str]] = {}
     is_admin = False
     held: list[tuple[str, str]] = []

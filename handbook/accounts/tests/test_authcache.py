@@ -119,7 +119,7 @@ def test_an_entry_read_before_a_change_committed_is_never_trusted_after_it(w, dj
         read_during = authcache.versions(key_hash)  # a concurrent request, before the commit
     assert callbacks
     authcache.store(key_hash, {**stale, "versions": read_during}, timezone.now())
-    assert authcache.lookup(key_hash) is None
+    assert authcache.lookup(key_hash)[0] is None
     assert services.api_token_authenticate(key) is None
 
 

@@ -122,6 +122,127 @@ def main() -> None:
         Participation.objects.create = create
         results["late_participations"] = Participation.objects.filter(motion=late).count()
         results["late_ballots_in_box"] = late.secret_ballots.count()
+
+        # The same through the API's lean hot path (handbook.meetings.hotpath inside run_once), for
+        # the secretary (a member of the cell, no attendance row yet: the insert races): 50 ballots
+        # with their own keys, 50 check-ins re-sent with one key, and a close during a slowed ballot.
+        from django.test import RequestFactory
+
+        from handbook.audit.models import AuditEvent, EventType
+        from handbook.core.idempotency import run_once
+        from handbook.meetings import hotpath
+
+        secretary = w.users["secretary"]
+        hot = votes.motion_open(
+            actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q3", secret=True)
+        )
+        hot_results = {"vote_ok": 0, "vote_refused": 0, "checkin_ok": 0, "answers": set()}
+
+        def hot_request(path: str, key: str):
+            request = RequestFactory().post(path, HTTP_IDEMPOTENCY_KEY=key)
+            request.user = secretary
+            return request
+
+        def hot_run(kind: str) -> None:
+            close_old_connections()
+            try:
+                barrier.wait()
+                if kind == "vote":
+                    request = hot_request(f"/api/v1/motions/{hot.pk}/vote", uuid.uuid4().hex)
+                    run_once(
+                        request,
+                        {"choice": 1},
+                        lambda: (200, hotpath.vote_cast(actor=secretary, motion_id=hot.pk, choice=1)),
+                        atomic=True,
+                    )
+                    with lock:
+                        hot_results["vote_ok"] += 1
+                else:
+                    request = hot_request(f"/api/v1/meetings/{w.meeting.pk}/check-in", "one-key")
+                    meeting = hotpath.check_in_read(secretary, w.meeting.pk)
+                    _status, body = run_once(
+                        request, {}, lambda: (200, hotpath.check_in(actor=secretary, meeting=meeting)), atomic=True
+                    )
+                    with lock:
+                        hot_results["checkin_ok"] += 1
+                        hot_results["answers"].add(json.dumps(body, sort_keys=True))
+            except RuleViolation as exc:
+                with lock:
+                    if kind == "vote" and exc.code == "already_voted":
+                        hot_results["vote_refused"] += 1
+                    else:
+                        results["errors"].append(f"hot {kind}: {exc.code}")
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                with lock:
+                    results["errors"].append(f"hot {kind}: {exc!r}")
+            finally:
+                connections.close_all()
+
+        def attendance_events() -> int:
+            return AuditEvent.objects.filter(
+                event_type=EventType.ATTENDANCE_RECORDED, actor=secretary, object_id=str(w.meeting.pk)
+            ).count()
+
+        events_before = attendance_events()
+        for kind in ("vote", "checkin"):
+            threads = [threading.Thread(target=hot_run, args=(kind,)) for _ in range(50)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        votes.motion_close(actor=None, motion=hot)
+        results["hot"] = {
+            "vote_ok": hot_results["vote_ok"],
+            "vote_refused": hot_results["vote_refused"],
+            "participations": Participation.objects.filter(motion=hot).count(),
+            "ballots_in_box": hot.secret_ballots.count(),
+            "checkin_ok": hot_results["checkin_ok"],
+            "checkin_answers": len(hot_results["answers"]),
+            "attendance_rows": Attendance.objects.filter(meeting=w.meeting, member_id=secretary.member_id).count(),
+            "audit_events": attendance_events() - events_before,
+        }
+        hot_late = votes.motion_open(
+            actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q4", secret=True)
+        )
+        reachable = hotpath._reachable
+
+        def slow_reachable(*args):  # runs after the locked read, before the inserts
+            time.sleep(0.6)
+            return reachable(*args)
+
+        hotpath._reachable = slow_reachable
+
+        def hot_cast() -> None:
+            close_old_connections()
+            try:
+                request = hot_request(f"/api/v1/motions/{hot_late.pk}/vote", "late")
+                run_once(
+                    request,
+                    {"choice": 0},
+                    lambda: (200, hotpath.vote_cast(actor=secretary, motion_id=hot_late.pk, choice=0)),
+                    atomic=True,
+                )
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                results["errors"].append(f"hot late: {exc!r}")
+            finally:
+                connections.close_all()
+
+        def hot_close() -> None:
+            close_old_connections()
+            time.sleep(0.2)
+            try:
+                votes.motion_close(actor=None, motion=hot_late)
+            finally:
+                connections.close_all()
+
+        pair = [threading.Thread(target=hot_cast), threading.Thread(target=hot_close)]
+        for t in pair:
+            t.start()
+        for t in pair:
+            t.join()
+        hotpath._reachable = reachable
+        results["hot"]["late_participations"] = Participation.objects.filter(motion=hot_late).count()
+        results["hot"]["late_ballots_in_box"] = hot_late.secret_ballots.count()
         print(json.dumps(results))
         connections.close_all()
     finally:
