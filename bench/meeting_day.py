@@ -9,6 +9,9 @@ with --no-redis) and granian (2 workers, --blocking-threads per worker) on 127.0
 threads alternate: a slice measuring the one-indexed-query baseline on that same server, a slice
 checking members in and casting their ballots, each with an Idempotency-Key — and re-sending 10% of the
 requests with the same key, as a phone on a poor connection would. Bounded by count and time.
+Client threads keep their connections open across members (--connections pooled, the default), as
+the load balancer in front of the application servers does; --connections per-member opens one per
+member instead.
 At the end it closes the votes and proves 0 lost and 0 duplicated check-ins and ballots.
 """
 
@@ -110,11 +113,20 @@ def main() -> int:
         help="granian Python threads per worker (default 4: 8 client threads over 2 workers; granian's "
         "own default allows up to 256, which only adds GIL contention on 2 cores)",
     )
+    parser.add_argument("--workers", type=int, default=2, help="granian worker processes")
     parser.add_argument("--redis-port", type=int, default=6392)
     parser.add_argument(
         "--slice", type=float, default=8, help="seconds of load between baseline slices (half as long each)"
     )
     parser.add_argument("--no-redis", action="store_true", help="no shared cache: the auth cache is off")
+    parser.add_argument(
+        "--connections",
+        choices=("pooled", "per-member"),
+        default="pooled",
+        help="pooled (default): each client thread keeps its HTTP connection open across members, as a "
+        "load balancer keeps its upstream connections to the application servers (and as the baseline "
+        "does); per-member: a new connection for every member, as phones talking to granian directly",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
     started = time.monotonic()
@@ -131,7 +143,9 @@ def main() -> int:
         )
         time.sleep(0.5)
         env_extra["REDIS_URL"] = f"redis://127.0.0.1:{args.redis_port}/0"
-    server = start_server(args.database_url, args.port, 2, blocking_threads=args.blocking_threads, env_extra=env_extra)
+    server = start_server(
+        args.database_url, args.port, args.workers, blocking_threads=args.blocking_threads, env_extra=env_extra
+    )
     try:
         # Baseline in the same run: the bare one-indexed-query JSON view, measured in slices that
         # alternate with the meeting-day slices, so that other load on the machine weighs on both.
@@ -156,10 +170,14 @@ def main() -> int:
         def member_flow(i: int, stop: float) -> None:
             rng = random.Random()
             shard = shards[i]
+            pooled = Client(args.port) if args.connections == "pooled" else None
             while position[i] < len(shard) and time.monotonic() < stop:
                 token, meeting_id, motion_id = shard[position[i]]
                 position[i] += 1
-                c = Client(args.port, token)
+                if pooled is None:
+                    c = Client(args.port, token)
+                else:
+                    c, c.headers = pooled, {"Authorization": f"Bearer {token}"}
                 for kind, method, path, body in (
                     ("check-in", "POST", f"/api/v1/meetings/{meeting_id}/check-in", None),
                     ("vote", "POST", f"/api/v1/motions/{motion_id}/vote", {"choice": rng.randrange(3)}),
@@ -215,7 +233,8 @@ def main() -> int:
         "members": len(plan),
         "cells": args.cells,
         "threads": args.threads,
-        "server": f"granian 2 workers x {args.blocking_threads} blocking threads, "
+        "connections": args.connections,
+        "server": f"granian {args.workers} workers x {args.blocking_threads} blocking threads, "
         + ("auth cache in Redis" if redis is not None else "no shared cache (auth cache off)"),
         "baseline_one_query_rps": round(baseline_rps, 1),
         "baseline_p99_ms": round(percentile(baseline_lat, 99), 1),

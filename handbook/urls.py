@@ -18,6 +18,9 @@ def _hot_first(urls):
 
 
 urlpatterns = [
+    # The API first: its prefix is unique, and mobile clients' calls (meeting day's check-ins and
+    # ballots above all) then skip trying every page pattern.
+    path("api/v1/", _hot_first(api.urls)),
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sw.js", core_views.service_worker, name="service_worker"),
@@ -37,5 +40,4 @@ urlpatterns = [
     path("transfers/", include("handbook.transfers.urls")),
     path("discipline/", include("handbook.discipline.urls")),
     path("admissions/", include("handbook.admissions.urls")),
-    path("api/v1/", _hot_first(api.urls)),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from handbook.audit.models import EventType
 from handbook.audit.services import audit_record
+from handbook.core.db import hot_cursor
 from handbook.core.errors import RuleViolation
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
@@ -274,19 +275,29 @@ def _token_rows(key_hash: str, now: datetime.datetime) -> list[tuple]:
         f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active = %s"
     )
     expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, [Organization.Status.ACTIVE, key_hash, expires, True])
         return cursor.fetchall()
 
 
+_CONVERTERS: dict = {}  # (vendor, model) -> [(converters, col)] per field, as the ORM would apply them
+
+
 def _from_row(model, fields: list, values) -> Any:
     """A model instance from raw column values, converted as the ORM converts them."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    connection = connections[DEFAULT_DB_ALIAS]
+    plan = _CONVERTERS.get((connection.vendor, model))
+    if plan is None:
+        plan = []
+        for field in fields:
+            col = field.get_col(model._meta.db_table)
+            plan.append((connection.ops.get_db_converters(col) + field.get_db_converters(connection), col))
+        _CONVERTERS[(connection.vendor, model)] = plan
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+    for (converters, col), value in zip(plan, values, strict=True):
+        for converter in converters:
             value = converter(value, col, connection)
         converted.append(value)
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
@@ -300,7 +311,7 @@ def _touch(token: ApiToken, now: datetime.datetime) -> bool:
         return False
     from django.db import connection
 
-    with connection.cursor() as cursor:  # one raw UPDATE: the first request of every token makes it
+    with hot_cursor() as cursor:  # one raw UPDATE: the first request of every token makes it
         cursor.execute(
             f"UPDATE {ApiToken._meta.db_table} SET last_used_at = %s WHERE id = %s",
             [ApiToken._meta.get_field("last_used_at").get_db_prep_value(now, connection), token.pk],

@@ -8,9 +8,19 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from handbook.core.db import hot_cursor
+
 from .context import current_request_id
 
-__all__ = ["audit_insert", "audit_record", "audit_record_many", "current_request_id", "jsonable", "sensitive_read"]
+__all__ = [
+    "audit_insert",
+    "audit_record",
+    "audit_row",
+    "audit_record_many",
+    "current_request_id",
+    "jsonable",
+    "sensitive_read",
+]
 from .models import AuditEvent, EventType, SensitiveAccess
 
 
@@ -95,6 +105,33 @@ def audit_insert(
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit_insert must be called inside the changing service's transaction")
+    table, columns, params = audit_row(
+        actor=actor,
+        event_type=event_type,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+    )
+    with hot_cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(params))})", params)
+
+
+def audit_row(
+    *,
+    actor: Any,
+    event_type: EventType,
+    object_type: str,
+    object_id: Any,
+    object_repr: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> tuple[str, str, list]:
+    """The quoted table, quoted column list and parameters of `audit_record`'s row, for a raw
+    INSERT that the caller makes part of the change's own statement or transaction (meeting day's
+    hot paths). Cached API auth learns of the change here, as in `audit_record`."""
+    connection = transaction.get_connection()
     if object_type and object_id:
         _forget_cached_auth(object_type, [object_id])
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -117,12 +154,7 @@ def audit_insert(
         # None stays NULL (a JSONField would store JSON null), as Model.save() does for these fields.
         params.append(None if value is None else field.get_db_prep_value(value, connection))
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(fields.db_table)} ({', '.join(quote(n) for n in values)}) "
-            f"VALUES ({', '.join(['%s'] * len(values))})",
-            params,
-        )
+    return quote(fields.db_table), ", ".join(quote(n) for n in values), params
 
 
 def audit_record_many(

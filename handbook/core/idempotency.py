@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handbook.core.db import hot_cursor
 from handbook.core.errors import RuleViolation
 
 from .models import IdempotencyRecord
@@ -16,31 +17,44 @@ from .models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 
 
-def _hash(request, body: Any) -> str:
+def request_digest(request, body: Any) -> str:
     payload = json.dumps([request.method, request.path, body], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _insert(user_id: int, key: str, digest: str, status: int, response: dict) -> None:
-    """One raw INSERT (the same row as IdempotencyRecord.objects.create, without compiling a query:
-    meeting day sends thousands of these). A duplicate (user, key) raises IntegrityError."""
+def request_key(request) -> str:
+    """The request's Idempotency-Key ('' when it has none); refused when longer than 100 characters."""
+    key = (request.headers.get(HEADER) or "").strip()
+    if len(key) > 100:
+        raise RuleViolation(_("The Idempotency-Key header is longer than 100 characters."), code="idempotency")
+    return key
+
+
+def record_row(request, key: str, digest: str, status: int, response: dict) -> tuple[str, str, list]:
+    """The quoted table, quoted column list and parameters of the record that answers replays of
+    this request (`digest`: `request_digest`): for `_insert`, and for hot paths that write it in
+    the change's own statement (handbook.meetings.hotpath). A duplicate (user, key) violates the
+    unique constraint."""
     connection = transaction.get_connection()
     meta = IdempotencyRecord._meta
     quote = connection.ops.quote_name
     values = {
-        "user_id": user_id,
+        "user_id": request.user.pk,
         "key": key,
         "request_hash": digest,
         "status": status,
         "response": meta.get_field("response").get_db_prep_value(response, connection),
         "created_at": meta.get_field("created_at").get_db_prep_value(timezone.now(), connection),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(n) for n in values)}) "
-            f"VALUES ({', '.join(['%s'] * len(values))})",
-            list(values.values()),
-        )
+    return quote(meta.db_table), ", ".join(quote(n) for n in values), list(values.values())
+
+
+def _insert(request, key: str, digest: str, status: int, response: dict) -> None:
+    """One raw INSERT (the same row as IdempotencyRecord.objects.create, without compiling a query:
+    meeting day sends thousands of these). A duplicate (user, key) raises IntegrityError."""
+    table, columns, params = record_row(request, key, digest, status, response)
+    with hot_cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(params))})", params)
 
 
 def run_once(
@@ -62,15 +76,13 @@ def run_once(
     ballot's receipt must never be stored with the voter). `atomic`: the work opens no transaction
     of its own (meeting day's hot path, handbook.meetings.hotpath): it runs in this one, with or
     without a key, and a refusal rolls back this whole block (no savepoint)."""
-    key = (request.headers.get(HEADER) or "").strip()
+    key = request_key(request)
     if not key:
         if atomic:
             with transaction.atomic():
                 return work()
         return work()
-    if len(key) > 100:
-        raise RuleViolation(_("The Idempotency-Key header is longer than 100 characters."), code="idempotency")
-    digest = _hash(request, body)
+    digest = request_digest(request, body)
 
     def replay(record: IdempotencyRecord) -> tuple[int, dict]:
         if record.request_hash != digest:
@@ -82,7 +94,7 @@ def run_once(
     try:
         with transaction.atomic():
             status, response = work()
-            _insert(request.user.pk, key, digest, status, redact(response) if redact else response)
+            _insert(request, key, digest, status, redact(response) if redact else response)
     except (IntegrityError, RuleViolation):
         # Everything above was rolled back; the first answer (if any) is committed by now, since a
         # concurrent twin waits on the unique index until the first transaction ends.

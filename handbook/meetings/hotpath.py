@@ -28,7 +28,7 @@ import json
 import secrets
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -37,9 +37,11 @@ from ninja.errors import HttpError
 
 from handbook.accounts.models import User
 from handbook.audit.models import EventType
-from handbook.audit.services import audit_insert
+from handbook.audit.services import audit_insert, audit_row
 from handbook.core import access
+from handbook.core.db import hot_cursor
 from handbook.core.errors import RuleViolation
+from handbook.core.idempotency import record_row, request_digest, request_key
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
@@ -100,7 +102,7 @@ def _reachable(user, path: str, state: str, invited: bool) -> None:
 def check_in_read(user, meeting_id: int) -> dict:
     """The meeting (with its cell's path and whether the user is invited) and the user's member, in
     one statement; 404 when the user may not reach the meeting."""
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"SELECT m.organization_id, m.state, m.starts_at, m.title, o.path, "
             f"EXISTS (SELECT 1 FROM {_T['guest']} g WHERE g.meeting_id = m.id AND g.user_id = %s), "
@@ -134,21 +136,11 @@ def check_in(*, actor: User, meeting: dict) -> dict:
     """`services.check_in` for a meeting read by `check_in_read`; returns the attendance as JSON.
     Runs in the caller's transaction (run_once's), which a refusal rolls back whole."""
     _require_transaction()
-    if meeting["member"] is None:
-        raise RuleViolation(_("Only a member can check in."), code="not_a_member")
-    member_id, member_org_id, member_status = meeting["member"]
-    if member_org_id != meeting["organization_id"] or member_status not in Member.ON_ROLLS:
-        raise RuleViolation(_("This member is not on the cell's roll."), code="not_on_roll", field="member")
-    if meeting["state"] != Meeting.State.PUBLISHED:
-        raise RuleViolation(_("This meeting is not open."), code="not_published")
     now = timezone.now()
+    member_id, member_org_id, member_status = _check_in_rules(meeting, now)
     starts_at = meeting["starts_at"]
-    if not starts_at - services.CHECK_IN_OPENS <= now <= starts_at + services.CHECK_IN_CLOSES:
-        raise RuleViolation(
-            _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
-        )
     state, method = Attendance.State.PRESENT, Attendance.Method.SELF
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_T['attendance']} (meeting_id, member_id, state, method, reason, recorded_by_id, "
             f"recorded_at) VALUES (%s, %s, %s, %s, '', %s, %s) "
@@ -185,6 +177,24 @@ def check_in(*, actor: User, meeting: dict) -> dict:
     return _attendance_json(meeting["id"], member_id, state, method, "", now)
 
 
+def _check_in_rules(meeting: dict, now: datetime.datetime) -> tuple[int, int, str]:
+    """`services.check_in`'s rules on a meeting read by `check_in_read`: RuleViolation when one
+    fails; the member's (id, cell id, status) otherwise."""
+    if meeting["member"] is None:
+        raise RuleViolation(_("Only a member can check in."), code="not_a_member")
+    member_id, member_org_id, member_status = meeting["member"]
+    if member_org_id != meeting["organization_id"] or member_status not in Member.ON_ROLLS:
+        raise RuleViolation(_("This member is not on the cell's roll."), code="not_on_roll", field="member")
+    if meeting["state"] != Meeting.State.PUBLISHED:
+        raise RuleViolation(_("This meeting is not open."), code="not_published")
+    starts_at = meeting["starts_at"]
+    if not starts_at - services.CHECK_IN_OPENS <= now <= starts_at + services.CHECK_IN_CLOSES:
+        raise RuleViolation(
+            _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
+        )
+    return meeting["member"]
+
+
 def _attendance_json(meeting_id, member_id, state, method, reason, recorded_at) -> dict:
     return {
         "meeting_id": meeting_id,
@@ -196,6 +206,27 @@ def _attendance_json(meeting_id, member_id, state, method, reason, recorded_at) 
     }
 
 
+_MOTION_READ = (
+    f"SELECT mo.state, mo.options, mo.secret, me.state, o.path, "
+    f"EXISTS (SELECT 1 FROM {_T['guest']} g WHERE g.meeting_id = me.id AND g.user_id = %s), "
+    f"EXISTS (SELECT 1 FROM {_T['eligibility']} e WHERE e.motion_id = mo.id AND e.member_id = %s) "
+    f"FROM {_T['motion']} mo JOIN {_T['meeting']} me ON me.id = mo.meeting_id "
+    f"JOIN {_T['org']} o ON o.id = me.organization_id WHERE mo.id = %s"
+)
+
+
+def _vote_rules(state: str, options: Any, eligible: bool, choice: Any) -> None:
+    """`votes.vote_cast`'s rules on a motion read by `_MOTION_READ`: RuleViolation when one fails."""
+    if state != Motion.State.OPEN:
+        raise RuleViolation(_("Voting is not open."), code="not_open")
+    if not eligible:
+        raise RuleViolation(_("You are not on the list of voters for this question."), code="not_eligible")
+    if isinstance(options, str):
+        options = json.loads(options)
+    if not (isinstance(choice, int) and 0 <= choice < len(options)):
+        raise RuleViolation(_("Choose one of the options."), field="choice")
+
+
 def vote_cast(*, actor: User, motion_id: int, choice: int) -> dict:
     """`api._motion` + `votes.vote_cast` in one locked read: 404 when the user may not reach the
     motion; otherwise the motion row stays locked until the ballot commits (closing waits).
@@ -203,28 +234,14 @@ def vote_cast(*, actor: User, motion_id: int, choice: int) -> dict:
     _require_transaction()
     lock = " FOR UPDATE OF mo" if connection.features.has_select_for_update_of else ""
     member_id = getattr(actor, "member_id", None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT mo.state, mo.options, mo.secret, me.state, o.path, "
-            f"EXISTS (SELECT 1 FROM {_T['guest']} g WHERE g.meeting_id = me.id AND g.user_id = %s), "
-            f"EXISTS (SELECT 1 FROM {_T['eligibility']} e WHERE e.motion_id = mo.id AND e.member_id = %s) "
-            f"FROM {_T['motion']} mo JOIN {_T['meeting']} me ON me.id = mo.meeting_id "
-            f"JOIN {_T['org']} o ON o.id = me.organization_id WHERE mo.id = %s{lock}",
-            [actor.pk, member_id, motion_id],
-        )
+    with hot_cursor() as cursor:
+        cursor.execute(_MOTION_READ + lock, [actor.pk, member_id, motion_id])
         row = cursor.fetchone()
         if row is None:
             raise Http404
         state, options, secret, meeting_state, path, invited, eligible = row
         _reachable(actor, path, meeting_state, invited)
-        if state != Motion.State.OPEN:
-            raise RuleViolation(_("Voting is not open."), code="not_open")
-        if not eligible:
-            raise RuleViolation(_("You are not on the list of voters for this question."), code="not_eligible")
-        if isinstance(options, str):
-            options = json.loads(options)
-        if not (isinstance(choice, int) and 0 <= choice < len(options)):
-            raise RuleViolation(_("Choose one of the options."), field="choice")
+        _vote_rules(state, options, eligible, choice)
         cursor.execute(
             f"INSERT INTO {_T['participation']} (motion_id, member_id) VALUES (%s, %s) "
             f"ON CONFLICT (motion_id, member_id) DO NOTHING RETURNING id",
@@ -244,3 +261,128 @@ def vote_cast(*, actor: User, motion_id: int, choice: int) -> dict:
             [motion_id, member_id, choice],
         )
         return {"motion_id": motion_id, "receipt": None}
+
+
+# One-statement writes (PostgreSQL) ------------------------------------------------------------------
+#
+# The usual case of each request — every rule holds, nothing written yet — as ONE statement in
+# autocommit: its own transaction, without BEGIN/COMMIT round trips, with its changes chained by
+# data-modifying CTEs so that they happen together or not at all (a check-in's attendance row, its
+# audit event and the idempotency record; a ballot's participation, its choice and the record).
+# The rules are checked first, in Python, by the same functions as the reference path above, on a
+# read made just before (as that path reads before it writes). Any other case — a rule fails, a row
+# is already there (a repeated tap, an absence notice, a retry, a concurrent twin), a reused key —
+# writes nothing and returns None: the caller then runs the reference path, which answers it
+# exactly as before. SQLite has no data-modifying CTEs: there, the reference path always runs.
+
+
+def _one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _write(sql: str, params: list) -> bool:
+    """Run one writing statement alone; whether its first CTE wrote a row. In autocommit it is its
+    own transaction; inside an atomic block (a caller's transaction, tests) a savepoint stands for
+    it. A violated constraint (an Idempotency-Key reused for another request) writes nothing."""
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                return _fetch_count(sql, params)
+        return _fetch_count(sql, params)
+    except IntegrityError:
+        return False
+
+
+def _fetch_count(sql: str, params: list) -> bool:
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] > 0
+
+
+def _and_record(request, key: str, body: Any, answer: dict, after: str) -> tuple[str, list]:
+    """The CTE writing the idempotency record when the CTE `after` wrote a row (none without a key)."""
+    if not key:
+        return "", []
+    table, columns, params = record_row(request, key, request_digest(request, body), 200, answer)
+    return f", rec AS (INSERT INTO {table} ({columns}) SELECT {_marks(params)} FROM {after})", params
+
+
+def _marks(params: list) -> str:
+    return ", ".join(["%s"] * len(params))
+
+
+def check_in_at_once(request, meeting: dict) -> dict | None:
+    """A first check-in in one statement (see above), for a meeting read by `check_in_read`; the
+    answer, or None when the reference path must decide."""
+    if not _one_statement():
+        return None
+    now = timezone.now()
+    try:
+        key = request_key(request)
+        member_id, _cell, _status = _check_in_rules(meeting, now)
+    except RuleViolation:
+        return None
+    actor = request.user
+    state, method = Attendance.State.PRESENT, Attendance.Method.SELF
+    answer = _attendance_json(meeting["id"], member_id, state, method, "", now)
+    audit_table, audit_columns, audit_params = audit_row(
+        actor=actor,
+        event_type=EventType.ATTENDANCE_RECORDED,
+        object_type=Meeting._meta.label_lower,
+        object_id=meeting["id"],
+        object_repr=f"{meeting['title']} ({meeting['starts_at']:%Y-%m-%d})",  # str(Meeting)
+        before={"state": None, "method": None},
+        after={"member_id": member_id, "state": state, "method": method},
+    )
+    record, record_params = _and_record(request, key, {}, answer, "a")
+    sql = (
+        f"WITH a AS (INSERT INTO {_T['attendance']} (meeting_id, member_id, state, method, reason, "
+        f"recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, '', %s, %s) "
+        f"ON CONFLICT (meeting_id, member_id) DO NOTHING RETURNING id), "
+        f"ev AS (INSERT INTO {audit_table} ({audit_columns}) SELECT {_marks(audit_params)} FROM a)"
+        f"{record} SELECT count(*) FROM a"
+    )
+    params = [meeting["id"], member_id, state, method, actor.pk, _when(now), *audit_params, *record_params]
+    return answer if _write(sql, params) else None
+
+
+def vote_at_once(request, motion_id: int, choice: int, body: dict) -> dict | None:
+    """A ballot in one statement (see above): the motion row locked and still open while the
+    participation and the choice (for a secret vote, in the pending box with nothing shared with
+    the participation) are written; the answer, or None when the reference path must decide. 404
+    when the user may not reach the motion, as the reference path."""
+    if not _one_statement():
+        return None
+    actor = request.user
+    member_id = getattr(actor, "member_id", None)
+    with hot_cursor() as cursor:
+        cursor.execute(_MOTION_READ, [actor.pk, member_id, motion_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    state, options, secret, meeting_state, path, invited, eligible = row
+    _reachable(actor, path, meeting_state, invited)
+    try:
+        key = request_key(request)
+        _vote_rules(state, options, eligible, choice)
+    except RuleViolation:
+        return None
+    if secret:
+        code = secrets.token_hex(8)
+        box = f"INSERT INTO {_T['pending']} (motion_id, choice, receipt_hash) SELECT motion_id, %s, %s FROM p"
+        box_params = [choice, receipt_hash(motion_id, code, choice)]
+    else:
+        code = None
+        box = f"INSERT INTO {_T['open']} (motion_id, member_id, choice) SELECT motion_id, member_id, %s FROM p"
+        box_params = [choice]
+    answer = {"motion_id": motion_id, "receipt": code}
+    # The receipt is shown once and never stored next to the voter (as the API's redact).
+    record, record_params = _and_record(request, key, body, {**answer, "receipt": None}, "p")
+    sql = (
+        f"WITH mo AS (SELECT id FROM {_T['motion']} WHERE id = %s AND state = %s FOR UPDATE), "
+        f"p AS (INSERT INTO {_T['participation']} (motion_id, member_id) SELECT id, %s FROM mo "
+        f"ON CONFLICT (motion_id, member_id) DO NOTHING RETURNING motion_id, member_id), "
+        f"b AS ({box}){record} SELECT count(*) FROM p"
+    )
+    params = [motion_id, Motion.State.OPEN, member_id, *box_params, *record_params]
+    return answer if _write(sql, params) else None
