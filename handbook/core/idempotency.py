@@ -83,14 +83,6 @@ def run_once(
                 return work()
         return work()
     digest = request_digest(request, body)
-
-    def replay(record: IdempotencyRecord) -> tuple[int, dict]:
-        if record.request_hash != digest:
-            raise RuleViolation(
-                _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
-            )
-        return record.status, record.response
-
     try:
         with transaction.atomic():
             status, response = work()
@@ -101,5 +93,15 @@ def run_once(
         existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
         if existing is None:
             raise
-        return replay(existing)
+        return replay(digest, existing.request_hash, existing.status, existing.response)
     return status, response
+
+
+def replay(digest: str, stored_digest: str, status: int, response: Any) -> tuple[int, dict]:
+    """The stored answer to a request sent again with its Idempotency-Key (`digest`: this request's
+    `request_digest`); refused when the key was first used for a different request."""
+    if stored_digest != digest:
+        raise RuleViolation(
+            _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
+        )
+    return status, json.loads(response) if isinstance(response, str) else response

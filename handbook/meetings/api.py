@@ -156,9 +156,9 @@ def meeting_check_in(request, meeting_id: int):
     """Check yourself in (send an `Idempotency-Key`: a retry on a bad connection is answered once)."""
     # Lean SQL, same rules as _visible + services.check_in (meeting day's hottest path: see hotpath).
     meeting = hotpath.check_in_read(request.user, meeting_id)
-    answer = hotpath.check_in_at_once(request, meeting)  # PostgreSQL, the usual case: one statement
-    if answer is not None:
-        return Status(200, answer)
+    done = hotpath.check_in_at_once(request, meeting)  # PostgreSQL, the usual case: one statement
+    if done is not None:
+        return Status(*done)
     status, body = run_once(
         request, {}, lambda: (200, hotpath.check_in(actor=request.user, meeting=meeting)), atomic=True
     )
@@ -304,9 +304,9 @@ def motion_vote(request, motion_id: int, data: VoteIn):
     """Cast your ballot (send an `Idempotency-Key`: a retry returns the first answer, without the
     receipt, which is shown once)."""
     # Lean SQL, same rules as _motion + votes.vote_cast, the motion locked (see hotpath).
-    answer = hotpath.vote_at_once(request, motion_id, data.choice, data.dict())  # PostgreSQL, usual case
-    if answer is not None:
-        return Status(200, answer)
+    done = hotpath.vote_at_once(request, motion_id, data.choice, data.dict())  # PostgreSQL, usual case
+    if done is not None:
+        return Status(*done)
     status, body = run_once(
         request,
         data.dict(),

@@ -41,7 +41,7 @@ from handbook.audit.services import audit_insert, audit_row
 from handbook.core import access
 from handbook.core.db import hot_cursor
 from handbook.core.errors import RuleViolation
-from handbook.core.idempotency import record_row, request_digest, request_key
+from handbook.core.idempotency import record_row, replay, request_digest, request_key
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
 
@@ -270,50 +270,69 @@ def vote_cast(*, actor: User, motion_id: int, choice: int) -> dict:
 # data-modifying CTEs so that they happen together or not at all (a check-in's attendance row, its
 # audit event and the idempotency record; a ballot's participation, its choice and the record).
 # The rules are checked first, in Python, by the same functions as the reference path above, on a
-# read made just before (as that path reads before it writes). Any other case — a rule fails, a row
-# is already there (a repeated tap, an absence notice, a retry, a concurrent twin), a reused key —
-# writes nothing and returns None: the caller then runs the reference path, which answers it
-# exactly as before. SQLite has no data-modifying CTEs: there, the reference path always runs.
+# read made just before (as that path reads before it writes). The same statement reads the record
+# already stored under the request's Idempotency-Key, so a retry (a phone that missed the answer)
+# is answered from it at once: the reference path would find it only after a failed insert and a
+# rollback, and a rollback makes psycopg drop every statement it has prepared on the connection.
+# Any other case — a rule fails, a row is already there without a record (a repeated tap, an
+# absence notice, a concurrent twin), a key reused for another request — writes nothing and
+# returns None: the caller then runs the reference path, which answers it exactly as before.
+# SQLite has no data-modifying CTEs: there, the reference path always runs.
 
 
 def _one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _write(sql: str, params: list) -> bool:
-    """Run one writing statement alone; whether its first CTE wrote a row. In autocommit it is its
-    own transaction; inside an atomic block (a caller's transaction, tests) a savepoint stands for
-    it. A violated constraint (an Idempotency-Key reused for another request) writes nothing."""
+def _statement(request, key: str, digest: str, answer: dict, ctes: str, params: list, first: str) -> tuple:
+    """The whole statement: `ctes`, whose CTE `first` writes the request's own row; with a key, the
+    idempotency record (kept for replays: `answer`) written when `first` wrote; and a final row of
+    how many rows `first` wrote and the digest, status and answer stored earlier under the key."""
+    if not key:
+        return f"WITH {ctes} SELECT count(*), NULL, NULL, NULL FROM {first}", params
+    table, columns, record_params = record_row(request, key, digest, 200, answer)
+    sql = (
+        f"WITH {ctes}, rec AS (INSERT INTO {table} ({columns}) SELECT {_marks(record_params)} FROM {first}) "
+        f"SELECT (SELECT count(*) FROM {first}), r.request_hash, r.status, r.response "
+        f'FROM (SELECT 1) one LEFT JOIN {table} r ON r.user_id = %s AND r."key" = %s'
+    )
+    return sql, [*params, *record_params, request.user.pk, key]
+
+
+def _write(sql: str, params: list, digest: str, answer: dict) -> tuple[int, dict] | None:
+    """Run one writing statement alone: `answer` when it wrote, the stored answer when the request
+    is a replay, None otherwise. In autocommit it is its own transaction; inside an atomic block (a
+    caller's transaction, tests) a savepoint stands for it. A violated constraint (a key first used
+    by a concurrent request) writes nothing."""
     try:
         if connection.in_atomic_block:
             with transaction.atomic():
-                return _fetch_count(sql, params)
-        return _fetch_count(sql, params)
+                row = _fetch(sql, params)
+        else:
+            row = _fetch(sql, params)
     except IntegrityError:
-        return False
+        return None
+    written, stored_digest, status, response = row
+    if written:
+        return 200, answer
+    if stored_digest is not None:
+        return replay(digest, stored_digest, status, response)
+    return None
 
 
-def _fetch_count(sql: str, params: list) -> bool:
+def _fetch(sql: str, params: list) -> tuple:
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0] > 0
-
-
-def _and_record(request, key: str, body: Any, answer: dict, after: str) -> tuple[str, list]:
-    """The CTE writing the idempotency record when the CTE `after` wrote a row (none without a key)."""
-    if not key:
-        return "", []
-    table, columns, params = record_row(request, key, request_digest(request, body), 200, answer)
-    return f", rec AS (INSERT INTO {table} ({columns}) SELECT {_marks(params)} FROM {after})", params
+        return cursor.fetchone()
 
 
 def _marks(params: list) -> str:
     return ", ".join(["%s"] * len(params))
 
 
-def check_in_at_once(request, meeting: dict) -> dict | None:
-    """A first check-in in one statement (see above), for a meeting read by `check_in_read`; the
-    answer, or None when the reference path must decide."""
+def check_in_at_once(request, meeting: dict) -> tuple[int, dict] | None:
+    """A first check-in, or its replay, in one statement (see above), for a meeting read by
+    `check_in_read`; the status and answer, or None when the reference path must decide."""
     if not _one_statement():
         return None
     now = timezone.now()
@@ -334,23 +353,27 @@ def check_in_at_once(request, meeting: dict) -> dict | None:
         before={"state": None, "method": None},
         after={"member_id": member_id, "state": state, "method": method},
     )
-    record, record_params = _and_record(request, key, {}, answer, "a")
-    sql = (
-        f"WITH a AS (INSERT INTO {_T['attendance']} (meeting_id, member_id, state, method, reason, "
+    digest = request_digest(request, {})
+    sql, params = _statement(
+        request,
+        key,
+        digest,
+        answer,
+        f"a AS (INSERT INTO {_T['attendance']} (meeting_id, member_id, state, method, reason, "
         f"recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, '', %s, %s) "
         f"ON CONFLICT (meeting_id, member_id) DO NOTHING RETURNING id), "
-        f"ev AS (INSERT INTO {audit_table} ({audit_columns}) SELECT {_marks(audit_params)} FROM a)"
-        f"{record} SELECT count(*) FROM a"
+        f"ev AS (INSERT INTO {audit_table} ({audit_columns}) SELECT {_marks(audit_params)} FROM a)",
+        [meeting["id"], member_id, state, method, actor.pk, _when(now), *audit_params],
+        "a",
     )
-    params = [meeting["id"], member_id, state, method, actor.pk, _when(now), *audit_params, *record_params]
-    return answer if _write(sql, params) else None
+    return _write(sql, params, digest, answer)
 
 
-def vote_at_once(request, motion_id: int, choice: int, body: dict) -> dict | None:
-    """A ballot in one statement (see above): the motion row locked and still open while the
-    participation and the choice (for a secret vote, in the pending box with nothing shared with
-    the participation) are written; the answer, or None when the reference path must decide. 404
-    when the user may not reach the motion, as the reference path."""
+def vote_at_once(request, motion_id: int, choice: int, body: dict) -> tuple[int, dict] | None:
+    """A ballot, or its replay, in one statement (see above): the motion row locked and still open
+    while the participation and the choice (for a secret vote, in the pending box with nothing
+    shared with the participation) are written; the status and answer, or None when the reference
+    path must decide. 404 when the user may not reach the motion, as the reference path."""
     if not _one_statement():
         return None
     actor = request.user
@@ -376,13 +399,17 @@ def vote_at_once(request, motion_id: int, choice: int, body: dict) -> dict | Non
         box = f"INSERT INTO {_T['open']} (motion_id, member_id, choice) SELECT motion_id, member_id, %s FROM p"
         box_params = [choice]
     answer = {"motion_id": motion_id, "receipt": code}
-    # The receipt is shown once and never stored next to the voter (as the API's redact).
-    record, record_params = _and_record(request, key, body, {**answer, "receipt": None}, "p")
-    sql = (
-        f"WITH mo AS (SELECT id FROM {_T['motion']} WHERE id = %s AND state = %s FOR UPDATE), "
+    digest = request_digest(request, body)
+    sql, params = _statement(
+        request,
+        key,
+        digest,
+        {**answer, "receipt": None},  # the receipt is shown once, never stored next to the voter
+        f"mo AS (SELECT id FROM {_T['motion']} WHERE id = %s AND state = %s FOR UPDATE), "
         f"p AS (INSERT INTO {_T['participation']} (motion_id, member_id) SELECT id, %s FROM mo "
         f"ON CONFLICT (motion_id, member_id) DO NOTHING RETURNING motion_id, member_id), "
-        f"b AS ({box}){record} SELECT count(*) FROM p"
+        f"b AS ({box})",
+        [motion_id, Motion.State.OPEN, member_id, *box_params],
+        "p",
     )
-    params = [motion_id, Motion.State.OPEN, member_id, *box_params, *record_params]
-    return answer if _write(sql, params) else None
+    return _write(sql, params, digest, answer)

@@ -7,9 +7,15 @@ statements brought them to 12 and 10, the lean SQL hot path (handbook/meetings/h
 and 6: one read (the locked read for a ballot), the inserts, the idempotency record, and the
 savepoint pair that stands for BEGIN/COMMIT outside tests. The bounds keep the gain."""
 
+import contextlib
+
+import pytest
+from django.db import connection
 from django.test import Client
 
 from handbook.accounts import services as accounts
+from handbook.audit.models import AuditEvent, EventType
+from handbook.core.models import IdempotencyRecord
 from handbook.meetings import votes
 from handbook.meetings.models import Attendance, Participation, PendingSecretBallot
 from handbook.meetings.tests.test_votes import present
@@ -60,3 +66,71 @@ def test_a_first_request_of_a_token_stays_within_its_bound(w, django_assert_max_
     with django_assert_max_num_queries(CHECK_IN_MAX + FIRST_REQUEST_EXTRA):
         response = client.post(f"/api/v1/meetings/{w.meeting.pk}/check-in", HTTP_IDEMPOTENCY_KEY="c1")
     assert response.status_code == 200
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="one-statement writes need PostgreSQL")
+
+#: PostgreSQL, the usual case (handbook.meetings.hotpath, "One-statement writes"): the read, then one
+#: statement writing the row, its audit event (check-in) and the idempotency record; inside the
+#: test's transaction a savepoint pair stands for the statement's own transaction.
+ONE_STATEMENT_MAX = 4
+
+
+@contextlib.contextmanager
+def _statements():
+    """The SQL text of every statement sent (savepoint commands included)."""
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(str(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield sent
+
+
+@on_postgresql
+def test_on_postgresql_a_check_in_and_a_ballot_are_one_writing_statement_each(w, django_assert_max_num_queries):
+    motion = _secret_motion(w)
+    client = _client(w, "member", warm=True)
+    with django_assert_max_num_queries(ONE_STATEMENT_MAX):
+        response = client.post(f"/api/v1/meetings/{w.meeting.pk}/check-in", HTTP_IDEMPOTENCY_KEY="c1")
+    assert response.status_code == 200 and response.json()["state"] == "present"
+    with django_assert_max_num_queries(ONE_STATEMENT_MAX):
+        response = client.post(
+            f"/api/v1/motions/{motion.pk}/vote",
+            {"choice": 2},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="v1",
+        )
+    assert response.status_code == 200 and response.json()["receipt"]
+    events = AuditEvent.objects.filter(event_type=EventType.ATTENDANCE_RECORDED, actor=w.users["member"])
+    assert [e.after["member_id"] for e in events] == [w.own_member.pk]
+    assert PendingSecretBallot.objects.get().choice == 2
+    assert IdempotencyRecord.objects.filter(user=w.users["member"]).count() == 2
+
+
+@on_postgresql
+def test_on_postgresql_a_retry_is_answered_from_its_record_in_the_same_statement(w, django_assert_max_num_queries):
+    """A phone that missed the answer sends the request again: the one statement finds the stored
+    answer, with no failed insert and no rollback (which would make psycopg drop every statement
+    prepared on the connection, to be parsed and planned again)."""
+    motion = _secret_motion(w)
+    client = _client(w, "member", warm=True)
+    check_in = f"/api/v1/meetings/{w.meeting.pk}/check-in"
+    vote = {"path": f"/api/v1/motions/{motion.pk}/vote", "data": {"choice": 1}, "content_type": "application/json"}
+    first = client.post(check_in, HTTP_IDEMPOTENCY_KEY="c1")
+    ballot = client.post(**vote, HTTP_IDEMPOTENCY_KEY="v1")
+    with django_assert_max_num_queries(ONE_STATEMENT_MAX), _statements() as sent:
+        again = client.post(check_in, HTTP_IDEMPOTENCY_KEY="c1")
+    assert not [sql for sql in sent if "ROLLBACK" in sql.upper()] and len(sent) == ONE_STATEMENT_MAX
+    assert again.status_code == 200 and again.json() == first.json()
+    with django_assert_max_num_queries(ONE_STATEMENT_MAX), _statements() as sent:
+        ballot_again = client.post(**vote, HTTP_IDEMPOTENCY_KEY="v1")
+    assert not [sql for sql in sent if "ROLLBACK" in sql.upper()] and len(sent) == ONE_STATEMENT_MAX
+    assert ballot_again.status_code == 200 and ballot_again.json() == {**ballot.json(), "receipt": None}
+    assert Attendance.objects.filter(meeting=w.meeting, member=w.own_member).count() == 1
+    assert Participation.objects.count() == PendingSecretBallot.objects.count() == 1
+    # The same key for another request is still refused.
+    other = client.post(f"/api/v1/meetings/{w.meeting.pk}/check-in", HTTP_IDEMPOTENCY_KEY="v1")
+    assert other.status_code == 400 and other.json()["code"] == "idempotency_conflict"
