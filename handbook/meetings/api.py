@@ -302,14 +302,17 @@ def motion_close(request, motion_id: int):
 @motions_router.post("/{motion_id}/vote", response=VoteOut)
 def motion_vote(request, motion_id: int, data: VoteIn):
     """Cast your ballot (send an `Idempotency-Key`: a retry returns the first answer, without the
-    receipt, which is shown once)."""
+    receipt, which is shown once; the first ballot stands whatever choice a retry carries)."""
+    # The idempotency record is kept with the voter: the choice must not enter it, not even hashed
+    # (three options are three hashes to try). So a key's digest covers the request without it.
+    digest_body = {}
     # Lean SQL, same rules as _motion + votes.vote_cast, the motion locked (see hotpath).
-    done = hotpath.vote_at_once(request, motion_id, data.choice, data.dict())  # PostgreSQL, usual case
+    done = hotpath.vote_at_once(request, motion_id, data.choice, digest_body)  # PostgreSQL, usual case
     if done is not None:
         return Status(*done)
     status, body = run_once(
         request,
-        data.dict(),
+        digest_body,
         lambda: (200, hotpath.vote_cast(actor=request.user, motion_id=motion_id, choice=data.choice)),
         # The receipt is shown once and never stored next to the voter: a replay says it was counted.
         redact=lambda answer: {**answer, "receipt": None},

@@ -140,6 +140,37 @@ def test_a_retried_secret_vote_is_counted_once_and_its_receipt_is_never_stored(c
     assert client.post(url, {"choice": 0}, content_type="application/json").json()["code"] == "already_voted"
 
 
+@pytest.mark.parametrize("secret", [True, False])
+def test_a_ballots_idempotency_record_holds_nothing_derived_from_the_choice(client_for, w, secret):
+    """The record is kept with the voter: were the choice hashed into it, trying the few options
+    would reveal a secret vote. A retry with the same key answers as the first, whatever its choice."""
+    from handbook.core.idempotency import request_digest
+    from handbook.core.models import IdempotencyRecord
+
+    present(w, "member", "secretary")
+    motion = votes.motion_open(
+        actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q", secret=secret)
+    )
+    url = f"/api/v1/motions/{motion.pk}/vote"
+    member, secretary = client_for("member"), client_for("secretary")
+    assert member.post(url, {"choice": 1}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k").status_code == 200
+    assert (
+        secretary.post(url, {"choice": 0}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k").status_code == 200
+    )
+    records = {r.user_id: r for r in IdempotencyRecord.objects.all()}
+    mine, theirs = records[w.users["member"].pk], records[w.users["secretary"].pk]
+    assert mine.request_hash == theirs.request_hash  # different choices, the same digest
+    for choice in range(3):
+        request = type("R", (), {"method": "POST", "path": url})
+        assert mine.request_hash != request_digest(request, {"choice": choice})
+    assert str(1) not in str(mine.response).replace(str(motion.pk), "")
+    retry = member.post(url, {"choice": 0}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    assert retry.status_code == 200 and retry.json() == {"motion_id": motion.pk, "receipt": None}
+    votes.motion_close(actor=None, motion=motion)
+    motion.refresh_from_db()
+    assert motion.result["counts"] == [1, 1, 0]  # the first ballot stands
+
+
 def test_members_vote_from_the_meeting_page_and_see_the_result(client_for, w):
     present(w, "member", "secretary")
     secretary = client_for("secretary")
