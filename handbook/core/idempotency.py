@@ -1,5 +1,6 @@
 """Exactly-once answers for retried requests (check-ins, roll calls, and later ballots)."""
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
@@ -105,3 +106,21 @@ def replay(digest: str, stored_digest: str, status: int, response: Any) -> tuple
             _("This Idempotency-Key was already used for a different request."), code="idempotency_conflict"
         )
     return status, json.loads(response) if isinstance(response, str) else response
+
+
+#: Clients retry within minutes; a day is far beyond any retry.
+KEEP = datetime.timedelta(hours=24)
+
+
+def prune(*, older_than: datetime.timedelta = KEEP, batch: int = 5000) -> int:
+    """Delete the records older than `older_than`, in batches (a meeting day writes two per member);
+    returns how many. Run daily (`handbook prune_idempotency_records`)."""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    while True:
+        ids = list(
+            IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:batch]
+        )
+        if not ids:
+            return deleted
+        deleted += IdempotencyRecord.objects.filter(id__in=ids).delete()[0]

@@ -136,3 +136,28 @@ def _normalise(response) -> str:
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
     text = re.sub(r'"X-CSRFToken": "[^"]*"', "", text)
     return re.sub(r'name="next" type="hidden" value="[^"]*"', "", text)
+
+
+def test_old_idempotency_records_are_pruned_and_recent_ones_kept(w):
+    import datetime
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    from handbook.core.models import IdempotencyRecord
+
+    user = w.users["member"]
+    now = timezone.now()
+    for key, age in (("old-1", 30), ("old-2", 25), ("recent", 23), ("new", 0)):
+        record = IdempotencyRecord.objects.create(user=user, key=key, request_hash="x", status=200, response={})
+        IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=now - datetime.timedelta(hours=age))
+    out = io.StringIO()
+    call_command("prune_idempotency_records", stdout=out)
+    assert "deleted: 2" in out.getvalue()
+    assert set(IdempotencyRecord.objects.values_list("key", flat=True)) == {"recent", "new"}
+    call_command("prune_idempotency_records", "--hours", "1", stdout=out)
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("prune_idempotency_records", "--hours", "0")
