@@ -7,7 +7,9 @@ from django.db import models
 class IdempotencyRecord(models.Model):
     """The first answer to a request sent with an `Idempotency-Key` header: a retry with the same
     key and body gets the same answer without doing the work again; the same key with another body
-    is refused. Kept per user; old rows can be deleted after a day (clients retry within minutes)."""
+    is refused. Kept per user for a day (clients retry within minutes), then deleted by
+    `handbook prune_idempotency_records`. A ballot's record holds nothing derived from its choice
+    (see `meetings.api.motion_vote`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=100)
