@@ -175,7 +175,7 @@ class AdmissionCase(models.Model):
 class AdmissionStep(models.Model):
     """One recorded step of a case: the timeline, with the step's document reference."""
 
-    case = models.ForeignKey(AdmissionCase, on_delete=models.PROTECT, related_name="steps")
+    case = models.ForeignKey(AdmissionCase, on_delete=models.PROTECT, related_name="steps", db_index=False)
     step = models.CharField(max_length=20, choices=Step.choices)
     date = models.DateField(_("date"))
     document = models.CharField(_("document"), max_length=200, blank=True)
@@ -202,7 +202,7 @@ class AdmissionTarget(models.Model):
     """A committee's admission plan for one year: a number, or a percentage of the membership at
     the start of the year (kept as `base_membership` when the target is set)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveIntegerField(_("year"))
     number = models.PositiveIntegerField(_("members to admit"), null=True, blank=True)
     percent = models.DecimalField(_("percent of membership"), max_digits=5, decimal_places=2, null=True, blank=True)

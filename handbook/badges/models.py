@@ -10,7 +10,7 @@ class BadgeAward(models.Model):
     and reaches the milestone within the rule's early months) records why. The record's badge
     table row (`members.Badge`) is written in the same transaction and linked here."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="badge_awards")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="badge_awards", db_index=False)
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
     years = models.PositiveSmallIntegerField(_("years of party age"))
     award_date = models.DateField(_("award occasion"))

@@ -11,7 +11,8 @@ class IdempotencyRecord(models.Model):
     `handbook prune_idempotency_records`. A ballot's record holds nothing derived from its choice
     (see `meetings.api.motion_vote`)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Served by the unique (user, key) index: no index of its own to write on every request.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField()

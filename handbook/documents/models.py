@@ -76,7 +76,7 @@ class Audience(models.Model):
     """One addressee of a document: the whole subtree of `organization`, or (with `role`) the
     holders of that role anywhere in the subtree (e.g. every cell secretary of a province)."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="audience")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="audience", db_index=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     path = models.CharField(max_length=255)
     role = models.CharField(max_length=20, blank=True, default="")
@@ -94,7 +94,7 @@ class Audience(models.Model):
 class DocumentVersion(models.Model):
     """The content of a document before a correction (the current content is on the document)."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions", db_index=False)
     version = models.PositiveIntegerField()
     number = models.CharField(max_length=50, blank=True)
     title = models.CharField(max_length=300)
@@ -141,7 +141,7 @@ class Attachment(models.Model):
 class Receipt(models.Model):
     """Someone read a document (and perhaps confirmed it). Written on first reading only."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="receipts")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="receipts", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     #: The reader's cell when they read (empty for officials without a member record): read
@@ -162,7 +162,7 @@ class Receipt(models.Model):
 
 
 class Bookmark(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -174,7 +174,7 @@ class Bookmark(models.Model):
 
 
 class QuizQuestion(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="questions")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="questions", db_index=False)
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=500)
     options = models.JSONField()
@@ -191,7 +191,7 @@ class QuizQuestion(models.Model):
 class StudyRecord(models.Model):
     """A member studied a document: with a reflection, or by answering its quiz."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="study_records")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="study_records", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     cell_path = models.CharField(max_length=255, blank=True)

@@ -41,7 +41,7 @@ class Meeting(models.Model):
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings", db_index=False)
     type = models.CharField(_("type"), max_length=14, choices=MeetingType.choices, default=MeetingType.REGULAR)
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
@@ -79,7 +79,9 @@ class Attendance(models.Model):
         SELF = "self", _("checked in on their phone")
         ROLL_CALL = "roll_call", _("roll call by the secretary")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    # No index of its own: the unique (meeting, member) index serves look-ups by meeting (one
+    # index less to write on every check-in).
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=8, choices=State.choices)
     method = models.CharField(max_length=10, choices=Method.choices)
@@ -132,7 +134,7 @@ class Motion(models.Model):
 class Eligibility(models.Model):
     """The frozen list of members who may vote on a motion (and whether they were present)."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="eligible")
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="eligible", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     present = models.BooleanField()
 
@@ -147,7 +149,8 @@ class Participation(models.Model):
     """That a member voted — and nothing about how. One per (motion, member): a second ballot,
     however many retries arrive at once, is refused by the database."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="participations")
+    # Served by the unique (motion, member) index, as Attendance.meeting.
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="participations", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -160,7 +163,7 @@ class Participation(models.Model):
 class OpenBallot(models.Model):
     """A ballot of an open (non-secret) vote: who chose what."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="open_ballots")
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="open_ballots", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     choice = models.PositiveSmallIntegerField()
 
@@ -188,7 +191,7 @@ class SecretBallot(models.Model):
     """The published ballot box of a secret vote: choice, receipt hash (the voter can find their
     own), and a hash chain over the box so that nobody can add, drop or change a ballot unseen."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="secret_ballots")
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="secret_ballots", db_index=False)
     position = models.PositiveIntegerField()
     choice = models.PositiveSmallIntegerField()
     receipt_hash = models.CharField(max_length=64)
@@ -205,7 +208,7 @@ class SecretBallot(models.Model):
 class Rating(models.Model):
     """An upper-level official's rating of a meeting's quality (Directive 50 asks for it)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ratings")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ratings", db_index=False)
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("score (1–5)"))
     comment = models.CharField(_("comment"), max_length=500, blank=True)
@@ -304,7 +307,7 @@ class MeetingGuest(models.Model):
     charge of the cell). Sees the meeting and may give opinions; never votes and is never counted
     in the cell's attendance."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="guests")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="guests", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_invitations")
     role_note = models.CharField(_("role at the meeting"), max_length=200, blank=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

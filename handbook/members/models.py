@@ -126,7 +126,9 @@ class MemberCount(models.Model):
     `path` copies the cell's path so a subtree sum is one index range on this table alone (no join);
     the organisation services rewrite it when a subtree moves (`MemberContents.subtree_moved`)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="member_counts")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="member_counts", db_index=False
+    )
     path = models.CharField(max_length=255, db_index=True)
     status = models.CharField(max_length=12, choices=Member.Status.choices)
     count = models.IntegerField(default=0)
@@ -224,6 +226,8 @@ class Badge(RecordTable):
 
     YEARS = [(n, str(n)) for n in (30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90)]
 
+    # Served by the unique (member, years) index.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", db_index=False)
     years = models.PositiveSmallIntegerField(_("years"), choices=YEARS)
     awarded_on = models.DateField(_("awarded on"))
 

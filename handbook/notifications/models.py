@@ -14,7 +14,9 @@ class Notification(models.Model):
 
     Unique per (user, event_key): a repeated or retried `notify` never creates a second row."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     kind = models.CharField(max_length=60)
     event_key = models.CharField(max_length=200)
     params = models.JSONField(default=dict, blank=True)
@@ -51,7 +53,7 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -133,7 +135,9 @@ class DigestRun(models.Model):
         FAILED = "failed", _("Failed")
         EMPTY = "empty", _("Nothing to send")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_runs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_runs", db_index=False
+    )
     day = models.DateField()
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()

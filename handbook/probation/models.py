@@ -14,7 +14,7 @@ class Recognition(models.Model):
         RECOGNISED = "recognised", _("Recognised as an official member")
         REMOVED = "removed", _("Removed from the rolls")
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="recognitions")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="recognitions", db_index=False)
     #: The cell the member belonged to when decided (scope of the decision, kept after moves).
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
     admission_date = models.DateField(_("admission date"))

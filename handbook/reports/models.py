@@ -77,7 +77,7 @@ class ReportTemplate(models.Model):
     """One version of a definition's field list. Never changed once written: a new version is added
     when the committee edits the fields, and each submission points at the version it answered."""
 
-    definition = models.ForeignKey(ReportDefinition, on_delete=models.PROTECT, related_name="templates")
+    definition = models.ForeignKey(ReportDefinition, on_delete=models.PROTECT, related_name="templates", db_index=False)
     version = models.PositiveIntegerField()
     fields = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -102,7 +102,9 @@ class ReportSubmission(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned for correction")
 
-    definition = models.ForeignKey(ReportDefinition, on_delete=models.PROTECT, related_name="submissions")
+    definition = models.ForeignKey(
+        ReportDefinition, on_delete=models.PROTECT, related_name="submissions", db_index=False
+    )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="report_submissions")
     period = models.DateField(_("period"))
     template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="+")
@@ -138,7 +140,7 @@ class ReportSubmission(models.Model):
 class SubmissionVersion(models.Model):
     """A replaced version of a submission, kept when the cell sends a corrected report."""
 
-    submission = models.ForeignKey(ReportSubmission, on_delete=models.PROTECT, related_name="versions")
+    submission = models.ForeignKey(ReportSubmission, on_delete=models.PROTECT, related_name="versions", db_index=False)
     version = models.PositiveIntegerField()
     template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(default=dict)

@@ -52,7 +52,7 @@ class RuleSetVersion(models.Model):
     PROTECT foreign key to the version they used); only a future version nobody used may be edited.
     """
 
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="versions")
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
     effective_from = models.DateField(_("in force from"))
     effective_to = models.DateField(_("in force until"), null=True, blank=True)
@@ -128,7 +128,7 @@ class RuleAssignment(models.Model):
     from above again). `path` copies the organisation's path so resolution is one
     `path IN (ancestors)` lookup; the organisation services rewrite it when a subtree moves."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", db_index=False)
     path = models.CharField(max_length=255)
     rule_set = models.ForeignKey(RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
     effective_from = models.DateField(_("from"))
