@@ -120,15 +120,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     "HANDBOOK_DB_PREPARED_STATEMENTS", True
 ):
     # The few hand-written statements of meeting day's hot paths (handbook.core.db.hot_cursor) are
-    # parsed and planned once per connection; the ORM's own queries are never prepared (Django's
-    # client-side binding cursors). Set HANDBOOK_DB_PREPARED_STATEMENTS=0 behind a pooler that
-    # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode): docs/DEPLOYMENT.md.
-    # Their plans are generic from the first execution (they are all key look-ups): psycopg forgets
-    # its prepared statements at every rollback, and five custom plans after each would undo the gain.
-    # Only prepared statements with parameters are affected: the ORM sends none.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        prepare_threshold=0, options="-c plan_cache_mode=force_generic_plan"
-    )
+    # parsed once per connection, and after five runs PostgreSQL keeps a generic plan (they are all
+    # key look-ups); the ORM's own queries are never prepared (Django's client-side binding cursors).
+    # Set HANDBOOK_DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep prepared statements
+    # (PgBouncer before 1.21 in transaction mode): docs/DEPLOYMENT.md.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
