@@ -231,7 +231,8 @@ def api_token_authenticate(key: str) -> tuple[User, ApiToken] | None:
 def _token_from_db(key_hash: str, now: datetime.datetime) -> tuple[User, ApiToken] | None:
     """The token, its user, the user's member's cell path and active role grants, in one raw
     statement (one row per grant): a bearer token's first request on meeting day must be cheap.
-    The user's scope is resolved from them at once (`access.scope_for(..., grants=...)`)."""
+    The user's scope is resolved from them at once (`access.scope_for(..., grants=...)`). On
+    PostgreSQL the same statement records the token's use when `_touch` would (see `_token_rows`)."""
     from handbook.core import access
 
     rows = _token_rows(key_hash, now)
@@ -244,10 +245,12 @@ def _token_from_db(key_hash: str, now: datetime.datetime) -> tuple[User, ApiToke
     user = _from_row(User, user_fields, first[n_token : n_token + n_user])
     if not secrets.compare_digest(token.password_stamp, _password_stamp(user)):
         return None
+    if first[-1]:  # touched by the statement itself
+        token.last_used_at = now
     token.user = user
     cell_path = first[n_token + n_user]
     token.member_cell_path = cell_path
-    grants = [(r[-3], r[-2], bool(r[-1])) for r in rows if r[-3] is not None]
+    grants = [(r[-4], r[-3], bool(r[-2])) for r in rows if r[-4] is not None]
     access.scope_for(user, member_cell_path=cell_path if user.member_id else None, grants=grants)
     return user, token
 
@@ -256,6 +259,13 @@ _TOKEN_COLUMNS: tuple = ()
 
 
 def _token_rows(key_hash: str, now: datetime.datetime) -> list[tuple]:
+    """The rows of `_token_from_db`, each ending with whether the statement recorded the token's use.
+
+    On PostgreSQL a data-modifying CTE writes `last_used_at` in the same statement when `_touch`
+    would (never used, or not within HANDBOOK_API_TOKEN_TOUCH_SECONDS) and the token is alive:
+    the checks of the read, and the password stamp `_password_stamp` computes, in SQL. That saves
+    the first request of every token a round trip and a transaction of its own. SQLite has no
+    data-modifying CTEs: there `_touch` writes it."""
     global _TOKEN_COLUMNS
     from django.db import connection
 
@@ -265,18 +275,35 @@ def _token_rows(key_hash: str, now: datetime.datetime) -> list[tuple]:
     token_fields, user_fields = _TOKEN_COLUMNS
     columns = [f"t.{q(f.column)}" for f in token_fields] + [f"u.{q(f.column)}" for f in user_fields]
     grant, org, member = RoleGrant._meta.db_table, Organization._meta.db_table, Member._meta.db_table
-    sql = (
-        f"SELECT {', '.join(columns)}, c.path, gr.role, gr.path, gr.sensitive_data "
+    tables = (
         f"FROM {ApiToken._meta.db_table} t JOIN {q(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN {member} mb ON mb.id = u.member_id LEFT JOIN {org} c ON c.id = mb.organization_id "
         f"LEFT JOIN (SELECT g.user_id, g.role, go.path, g.sensitive_data FROM {grant} g "
         f"JOIN {org} go ON go.id = g.organization_id WHERE g.revoked_at IS NULL AND go.status = %s) gr "
         f"ON gr.user_id = u.id "
-        f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active = %s"
     )
-    expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
+    alive = "t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active = %s"
+    prep = ApiToken._meta.get_field("expires_at").get_db_prep_value
+    params = [Organization.Status.ACTIVE, key_hash, prep(now, connection), True]
+    if connection.vendor != "postgresql":
+        sql = f"SELECT {', '.join(columns)}, c.path, gr.role, gr.path, gr.sensitive_data, 0 {tables}WHERE {alive}"
+        with hot_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    stale = now - datetime.timedelta(seconds=settings.HANDBOOK_API_TOKEN_TOUCH_SECONDS)
+    sql = (
+        f"WITH touched AS (UPDATE {ApiToken._meta.db_table} w SET last_used_at = %s "
+        f"FROM {ApiToken._meta.db_table} t JOIN {q(User._meta.db_table)} u ON u.id = t.user_id "
+        f"WHERE w.id = t.id AND {alive} AND (t.last_used_at IS NULL OR t.last_used_at < %s) "
+        # _password_stamp(user), as the read below checks it: a token outlived by a password change
+        f"AND t.password_stamp = encode(sha256(convert_to('handbook-token:' || u.password, 'UTF8')), 'hex') "
+        f"RETURNING w.id) "
+        f"SELECT {', '.join(columns)}, c.path, gr.role, gr.path, gr.sensitive_data, "
+        f"(SELECT count(*) FROM touched) {tables}WHERE {alive}"
+    )
+    touch_params = [prep(now, connection), *params[1:], prep(stale, connection)]
     with hot_cursor() as cursor:
-        cursor.execute(sql, [Organization.Status.ACTIVE, key_hash, expires, True])
+        cursor.execute(sql, [*touch_params, *params])
         return cursor.fetchall()
 
 

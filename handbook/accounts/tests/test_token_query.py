@@ -3,6 +3,8 @@ statement (meeting day); the user, token and scope it builds equal the ORM's."""
 
 import datetime
 
+import pytest
+from django.db import connection
 from django.utils import timezone
 
 from handbook.accounts import authcache, services
@@ -56,3 +58,33 @@ def test_the_token_read_refuses_revoked_expired_disabled_and_stale_password(w):
             User.objects.filter(pk=user.pk).update(is_active=True, password="changed")
         refused.append(services._token_from_db(token.key_hash, now) is None)
     assert refused == [True, True, True, True]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a data-modifying CTE needs PostgreSQL")
+def test_on_postgresql_the_token_read_records_the_use_in_the_same_statement(w, settings, django_assert_num_queries):
+    settings.HANDBOOK_API_TOKEN_TOUCH_SECONDS = 300
+    user = w.users["member"]
+    token, _key = services.api_token_create(actor=None, user=user)
+    now = timezone.now()
+    with django_assert_num_queries(1):
+        _user, found = services._token_from_db(token.key_hash, now)
+        assert services._touch(found, now) is False  # nothing left to write
+    assert found.last_used_at == now == ApiToken.objects.get(pk=token.pk).last_used_at
+    later = now + datetime.timedelta(seconds=60)  # within the period: no write
+    services._token_from_db(token.key_hash, later)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == now
+    much_later = now + datetime.timedelta(seconds=301)
+    services._token_from_db(token.key_hash, much_later)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == much_later
+    # A token outlived by a password change, a revoked or an expired one is refused and not touched.
+    dead = {}
+    for change in ("password", "revoked", "expired"):
+        stale, _key = services.api_token_create(actor=None, user=user)
+        if change == "password":
+            User.objects.filter(pk=user.pk).update(password="changed")
+        elif change == "revoked":
+            ApiToken.objects.filter(pk=stale.pk).update(revoked_at=now)
+        else:
+            ApiToken.objects.filter(pk=stale.pk).update(expires_at=now - datetime.timedelta(seconds=1))
+        dead[change] = (services._token_from_db(stale.key_hash, now), ApiToken.objects.get(pk=stale.pk).last_used_at)
+    assert dead == {"password": (None, None), "revoked": (None, None), "expired": (None, None)}

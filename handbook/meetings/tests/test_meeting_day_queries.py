@@ -134,3 +134,12 @@ def test_on_postgresql_a_retry_is_answered_from_its_record_in_the_same_statement
     # The same key for another request is still refused.
     other = client.post(f"/api/v1/meetings/{w.meeting.pk}/check-in", HTTP_IDEMPOTENCY_KEY="v1")
     assert other.status_code == 400 and other.json()["code"] == "idempotency_conflict"
+
+
+@on_postgresql
+def test_on_postgresql_a_tokens_first_request_adds_one_statement(w, django_assert_max_num_queries):
+    """The token's read (token, user, cell, grants) also records its use: one statement."""
+    client = _client(w, "member", warm=False)
+    with django_assert_max_num_queries(ONE_STATEMENT_MAX + 1):
+        response = client.post(f"/api/v1/meetings/{w.meeting.pk}/check-in", HTTP_IDEMPOTENCY_KEY="c1")
+    assert response.status_code == 200
