@@ -101,7 +101,7 @@ def build(url: str, cells: int, members: int) -> tuple[list[tuple[str, int, int]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/handbook_meeting_day")
-    parser.add_argument("--cells", type=int, default=100)
+    parser.add_argument("--cells", type=int, default=300)
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=120, help="time limit of the load phase")

@@ -96,3 +96,29 @@ def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
 
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def test_the_meeting_day_benchmark_runs_and_loses_nothing(tmp_path):
+    """A few members check in and vote through granian, with retries: the benchmark's own final
+    count (0 lost, 0 duplicated) must hold, and it writes its report."""
+    base = URL.rsplit("/", 1)[0]
+    url = f"{base}/handbook_smoke_md_{uuid.uuid4().hex[:8]}"
+    try:
+        run = subprocess.run(
+            [sys.executable, "bench/meeting_day.py", "--database-url", url, "--cells", "3", "--members", "5",
+             "--seconds", "5", "--slice", "1", "--threads", "2", "--port", _free_port(), "--redis-port", _free_port(),
+             "--out", str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        assert "0 lost and 0 duplicated" in run.stdout
+        (report,) = tmp_path.glob("meeting-day-*.json")
+        assert '"attendance_rows": 15' in report.read_text() and '"ballots_in_boxes": 15' in report.read_text()
+    finally:
+        import psycopg
+
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
