@@ -4,14 +4,15 @@
 
 Builds a fresh database: C cells of M official members, each with a published meeting starting now
 and an open secret vote; one API token per member (made directly, no password hashing). Starts a
-private Redis (cache: bearer tokens' users and scopes, as in production with REDIS_URL; skipped
-with --no-redis) and granian (2 workers, --blocking-threads per worker) on 127.0.0.1. Then T client
-threads alternate: a slice measuring the one-indexed-query baseline on that same server, a slice
-checking members in and casting their ballots, each with an Idempotency-Key — and re-sending 10% of the
-requests with the same key, as a phone on a poor connection would. Bounded by count and time.
-Client threads keep their connections open across members (--connections pooled, the default), as
-the load balancer in front of the application servers does; --connections per-member opens one per
-member instead.
+private Redis (the cache, as in production with REDIS_URL; skipped with --no-redis; --auth-cache
+SECONDS keeps bearer tokens' users and scopes in it, off by default as in production) and granian
+(--workers, --blocking-threads per worker) on 127.0.0.1. Then T client threads alternate: a slice
+measuring the one-indexed-query baseline on that same server, a slice checking members in and
+casting their ballots, each with an Idempotency-Key — and re-sending 10% of the requests with the
+same key, as a phone on a poor connection would. Bounded by count and time. Client threads keep
+their connections open across members (--connections pooled, the default), as the baseline's do and
+as the load balancer in front of the application servers does; --connections per-member opens one
+per member instead.
 At the end it closes the votes and proves 0 lost and 0 duplicated check-ins and ballots.
 """
 
@@ -118,7 +119,14 @@ def main() -> int:
     parser.add_argument(
         "--slice", type=float, default=8, help="seconds of load between baseline slices (half as long each)"
     )
-    parser.add_argument("--no-redis", action="store_true", help="no shared cache: the auth cache is off")
+    parser.add_argument("--no-redis", action="store_true", help="no shared cache (nor auth cache)")
+    parser.add_argument(
+        "--auth-cache",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="HANDBOOK_AUTH_CACHE_SECONDS for the server (default 0: off, the settings' default; it needs Redis)",
+    )
     parser.add_argument(
         "--connections",
         choices=("pooled", "per-member"),
@@ -143,6 +151,7 @@ def main() -> int:
         )
         time.sleep(0.5)
         env_extra["REDIS_URL"] = f"redis://127.0.0.1:{args.redis_port}/0"
+    env_extra["HANDBOOK_AUTH_CACHE_SECONDS"] = str(args.auth_cache if redis is not None else 0)
     server = start_server(
         args.database_url, args.port, args.workers, blocking_threads=args.blocking_threads, env_extra=env_extra
     )
@@ -235,7 +244,8 @@ def main() -> int:
         "threads": args.threads,
         "connections": args.connections,
         "server": f"granian {args.workers} workers x {args.blocking_threads} blocking threads, "
-        + ("auth cache in Redis" if redis is not None else "no shared cache (auth cache off)"),
+        + ("Redis cache" if redis is not None else "no shared cache")
+        + (f", auth cache {args.auth_cache} s" if redis is not None and args.auth_cache else ", auth cache off"),
         "baseline_one_query_rps": round(baseline_rps, 1),
         "baseline_p99_ms": round(percentile(baseline_lat, 99), 1),
         "meeting_day_rps": round(requests_total / elapsed, 1),

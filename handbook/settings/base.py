@@ -234,8 +234,11 @@ HANDBOOK_API_TOKEN_DAYS = int(os.environ.get("HANDBOOK_API_TOKEN_DAYS", "90"))
 #: A token's last use is written at most this often (a write per request would cost a commit each).
 HANDBOOK_API_TOKEN_TOUCH_SECONDS = int(os.environ.get("HANDBOOK_API_TOKEN_TOUCH_SECONDS", "300"))
 #: How long a bearer token's user and scope may be served from the cache (handbook.accounts.authcache);
-#: changes invalidate entries at once, this is only the last line. 0 turns the cache off.
-HANDBOOK_AUTH_CACHE_SECONDS = int(os.environ.get("HANDBOOK_AUTH_CACHE_SECONDS", "60"))
+#: changes invalidate entries at once, this is only the last line. 0 (the default) turns the cache
+#: off: the one-statement token read costs the web process about as much as a cache hit and far
+#: less than a miss (docs/PERFORMANCE.md, "Meeting day"); turn it on (e.g. 60, with REDIS_URL) only
+#: when the primary database, not the web processes, is what runs out.
+HANDBOOK_AUTH_CACHE_SECONDS = int(os.environ.get("HANDBOOK_AUTH_CACHE_SECONDS", "0"))
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,12 @@ from handbook.organizations import services as org_services
 from handbook.testing import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    """The cache is off by default (settings: HANDBOOK_AUTH_CACHE_SECONDS); these tests turn it on."""
+    settings.HANDBOOK_AUTH_CACHE_SECONDS = 60
+
+
 def bearer(w, persona: str) -> tuple[Client, str]:
     _token, key = services.api_token_create(actor=None, user=w.users[persona])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
