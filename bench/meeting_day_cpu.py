@@ -42,12 +42,15 @@ def main() -> int:
     from handbook.accounts.models import User
     from handbook.core.models import IdempotencyRecord
     from handbook.meetings.models import Attendance, Meeting, Motion, Participation, PendingSecretBallot, SecretBallot
+    from handbook.meetings.services import check_in_window
     from handbook.organizations.models import Organization
 
     for model in (Attendance, Participation, PendingSecretBallot, SecretBallot, IdempotencyRecord):
         model.objects.all().delete()
     Motion.objects.update(state=Motion.State.OPEN, result=None)
-    Meeting.objects.update(starts_at=timezone.now())
+    now = timezone.now()
+    opens, closes = check_in_window(Meeting.objects.select_related("organization").first().organization, now)
+    Meeting.objects.update(starts_at=now, check_in_opens_at=opens, check_in_closes_at=closes)
     plan = []
     for user in User.objects.filter(member__isnull=False).select_related("member")[: args.members + 1]:
         _token, key = accounts.api_token_create(actor=None, user=user)

@@ -184,3 +184,15 @@ def world() -> SimpleNamespace:
         outside_document=Document.objects.get(title="Công văn tỉnh B"),
         feedback=Feedback.objects.get(subject="Góp ý"),
     )
+
+
+def meeting_move(meeting, starts_at: datetime.datetime, **fields) -> None:
+    """Move a meeting in time for a test, with the check-in window the services would give it."""
+    from handbook.meetings.models import Meeting
+    from handbook.meetings.services import check_in_window
+
+    opens, closes = check_in_window(meeting.organization, starts_at)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=starts_at, check_in_opens_at=opens, check_in_closes_at=closes, **fields
+    )
+    meeting.refresh_from_db()

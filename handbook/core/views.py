@@ -32,11 +32,10 @@ def home(request):
     meetings = []
     if cell is not None:
         from handbook.meetings.models import Meeting
-        from handbook.meetings.services import CHECK_IN_CLOSES
 
         meetings = list(
             Meeting.objects.filter(
-                organization=cell, state=Meeting.State.PUBLISHED, starts_at__gte=timezone.now() - CHECK_IN_CLOSES
+                organization=cell, state=Meeting.State.PUBLISHED, check_in_closes_at__gte=timezone.now()
             ).order_by("starts_at")[:3]
         )
     return render(request, "core/home.html", {"member": member, "cell": cell, "grants": grants, "meetings": meetings})

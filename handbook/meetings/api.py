@@ -26,6 +26,9 @@ class MeetingOut(Schema):
     type: str
     title: str
     starts_at: datetime.datetime
+    #: Members may check themselves in from `check_in_opens_at` to `check_in_closes_at`.
+    check_in_opens_at: datetime.datetime
+    check_in_closes_at: datetime.datetime
     place: str
     online_link: str
     agenda: str
@@ -72,12 +75,16 @@ class SummaryOut(Schema):
     members: list[dict]
 
 
-def _out(meeting: Meeting, user) -> dict:
-    mine = None
-    if user.member_id:
-        mine = (
-            Attendance.objects.filter(meeting=meeting, member_id=user.member_id).values_list("state", flat=True).first()
-        )
+def _out(meeting: Meeting, user, mine: str | None | bool = False) -> dict:
+    """The meeting as JSON; `mine`: the user's attendance state when the caller read it already."""
+    if mine is False:
+        mine = None
+        if user.member_id:
+            mine = (
+                Attendance.objects.filter(meeting=meeting, member_id=user.member_id)
+                .values_list("state", flat=True)
+                .first()
+            )
     return {
         "id": meeting.pk,
         "organization_id": meeting.organization_id,
@@ -85,6 +92,8 @@ def _out(meeting: Meeting, user) -> dict:
         "type": meeting.type,
         "title": meeting.title,
         "starts_at": meeting.starts_at,
+        "check_in_opens_at": meeting.check_in_opens_at,
+        "check_in_closes_at": meeting.check_in_closes_at,
         "place": meeting.place,
         "online_link": meeting.online_link,
         "agenda": meeting.agenda,
@@ -128,8 +137,16 @@ def meeting_list(request, organization_id: int | None = None, upcoming: bool = F
     if organization_id is not None:
         qs = qs.filter(organization_id=organization_id)
     if upcoming:
-        qs = qs.filter(starts_at__gte=timezone.now() - services.CHECK_IN_CLOSES).order_by("starts_at")
-    return [_out(m, request.user) for m in qs.distinct()[:100]]
+        qs = qs.filter(check_in_closes_at__gte=timezone.now()).order_by("starts_at")
+    meetings = list(qs.distinct()[:100])
+    mine = {}
+    if request.user.member_id:  # the user's attendance at all of them in one query
+        mine = dict(
+            Attendance.objects.filter(meeting__in=meetings, member_id=request.user.member_id).values_list(
+                "meeting_id", "state"
+            )
+        )
+    return [_out(m, request.user, mine.get(m.pk)) for m in meetings]
 
 
 @router.get("/{meeting_id}", response=MeetingOut)

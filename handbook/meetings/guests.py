@@ -151,11 +151,8 @@ def guest_check_in(*, actor: Any, guest: MeetingGuest) -> MeetingGuest:
     meeting = guest.meeting
     if meeting.state != Meeting.State.PUBLISHED:
         raise RuleViolation(_("This meeting is not open."), code="not_published")
-    now = timezone.now()
-    if not meeting.starts_at - services.CHECK_IN_OPENS <= now <= meeting.starts_at + services.CHECK_IN_CLOSES:
-        raise RuleViolation(
-            _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
-        )
+    if not meeting.check_in_opens_at <= timezone.now() <= meeting.check_in_closes_at:
+        raise services.outside_window(meeting.check_in_opens_at, meeting.check_in_closes_at)
     return _set_presence(actor=actor, guest=guest, present=True)
 
 

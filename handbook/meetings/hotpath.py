@@ -9,8 +9,8 @@ the services they stand in for, which stay the reference (and serve every other 
 - who may reach the meeting or motion: `access.meetings` (its cell in one of the user's ORG_VIEW
   subtrees, the user's own cell, or an invitation as a guest) and a draft only for those who manage
   it (`api._visible`); otherwise 404 exactly like a missing one;
-- check-in: `services.check_in` (a member on the cell's roll, a published meeting, the window from
-  30 minutes before to 4 hours after the start), one attendance row per (meeting, member) decided by
+- check-in: `services.check_in` (a member on the cell's roll, a published meeting, the meeting's
+  check-in window from the rulebook), one attendance row per (meeting, member) decided by
   the unique constraint, the audit event in the same transaction (`audit_insert`: the same row as
   `audit_record`), a repeated tap changes nothing; a row already there in another state (an
   absence notice) goes through the service's own `_record`;
@@ -104,7 +104,8 @@ def check_in_read(user, meeting_id: int) -> dict:
     one statement; 404 when the user may not reach the meeting."""
     with hot_cursor() as cursor:
         cursor.execute(
-            f"SELECT m.organization_id, m.state, m.starts_at, m.title, o.path, "
+            f"SELECT m.organization_id, m.state, m.starts_at, m.title, m.check_in_opens_at, m.check_in_closes_at, "
+            f"o.path, "
             f"EXISTS (SELECT 1 FROM {_T['guest']} g WHERE g.meeting_id = m.id AND g.user_id = %s), "
             f"mb.id, mb.organization_id, mb.status "
             f"FROM {_T['meeting']} m JOIN {_T['org']} o ON o.id = m.organization_id "
@@ -115,13 +116,15 @@ def check_in_read(user, meeting_id: int) -> dict:
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    org_id, state, starts_at, title, path, invited, member_id, member_org_id, member_status = row
+    org_id, state, starts_at, title, opens, closes, path, invited, member_id, member_org_id, member_status = row
     _reachable(user, path, state, invited)
     return {
         "id": meeting_id,
         "organization_id": org_id,
         "state": state,
         "starts_at": _aware(starts_at),
+        "check_in_opens_at": _aware(opens),
+        "check_in_closes_at": _aware(closes),
         "title": title,
         "member": None if member_id is None else (member_id, member_org_id, member_status),
     }
@@ -187,11 +190,8 @@ def _check_in_rules(meeting: dict, now: datetime.datetime) -> tuple[int, int, st
         raise RuleViolation(_("This member is not on the cell's roll."), code="not_on_roll", field="member")
     if meeting["state"] != Meeting.State.PUBLISHED:
         raise RuleViolation(_("This meeting is not open."), code="not_published")
-    starts_at = meeting["starts_at"]
-    if not starts_at - services.CHECK_IN_OPENS <= now <= starts_at + services.CHECK_IN_CLOSES:
-        raise RuleViolation(
-            _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
-        )
+    if not meeting["check_in_opens_at"] <= now <= meeting["check_in_closes_at"]:
+        raise services.outside_window(meeting["check_in_opens_at"], meeting["check_in_closes_at"])
     return meeting["member"]
 
 

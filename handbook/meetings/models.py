@@ -36,6 +36,9 @@ class Schedule(models.Model):
 
 
 class Meeting(models.Model):
+    """A meeting of a cell (regular, thematic, extraordinary): drafted by the secretary, published to
+    the cell's members, with its check-in window fixed from the rulebook."""
+
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -45,6 +48,11 @@ class Meeting(models.Model):
     type = models.CharField(_("type"), max_length=14, choices=MeetingType.choices, default=MeetingType.REGULAR)
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
+    #: When members may check themselves in: from the rulebook in force on the meeting's day
+    #: (meetings.check_in_opens_minutes / check_in_closes_minutes), set when the meeting is created,
+    #: rescheduled or published (services.check_in_window), then kept as members were told it.
+    check_in_opens_at = models.DateTimeField(_("check-in opens at"))
+    check_in_closes_at = models.DateTimeField(_("check-in closes at"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     online_link = models.URLField(_("online link"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True)

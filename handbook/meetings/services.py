@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from handbook.audit.models import EventType
@@ -12,14 +13,42 @@ from handbook.audit.services import audit_record
 from handbook.core.errors import RuleViolation
 from handbook.members.models import Member
 from handbook.organizations.models import Organization
+from handbook.rules import rulebook
 
 from .models import Attendance, Meeting, MeetingType, Schedule
 
-#: Members may check themselves in from this long before the start until this long after it.
 #: Changes to a published meeting that its members are told about.
 NOTICE_FIELDS = {"title", "starts_at", "place", "online_link", "agenda"}
-CHECK_IN_OPENS = datetime.timedelta(minutes=30)
-CHECK_IN_CLOSES = datetime.timedelta(hours=4)
+
+
+def check_in_window(
+    organization: Organization, starts_at: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """When members may check in to a meeting of `organization` starting at `starts_at`: from
+    `meetings.check_in_opens_minutes` before to `meetings.check_in_closes_minutes` after the start,
+    by the rules in force on the meeting's day."""
+    rules = rulebook.for_organization(organization, on=timezone.localtime(starts_at).date())
+    return (
+        starts_at - datetime.timedelta(minutes=rules.value("meetings.check_in_opens_minutes")),
+        starts_at + datetime.timedelta(minutes=rules.value("meetings.check_in_closes_minutes")),
+    )
+
+
+def check_in_is_open(meeting: Meeting, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return meeting.state == Meeting.State.PUBLISHED and meeting.check_in_opens_at <= now <= meeting.check_in_closes_at
+
+
+def outside_window(opens: datetime.datetime, closes: datetime.datetime) -> RuleViolation:
+    """The refusal of a check-in outside its window, in the same words on every path."""
+    return RuleViolation(
+        _("Check-in is open from %(opens)s to %(closes)s.") % {"opens": _when(opens), "closes": _when(closes)},
+        code="window",
+    )
+
+
+def _when(value: datetime.datetime) -> str:
+    return date_format(timezone.localtime(value), "H:i d/m/Y")
 
 
 def _require_cell(organization: Organization) -> None:
@@ -100,6 +129,7 @@ def meeting_create(
         raise RuleViolation(_("Choose a type of meeting."), field="type")
     if starts_at > timezone.now() + datetime.timedelta(days=730):
         raise RuleViolation(_("A meeting is planned at most two years ahead."), field="starts_at")
+    opens, closes = check_in_window(organization, starts_at)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(
@@ -107,6 +137,8 @@ def meeting_create(
                 type=type,
                 title=title[:200],
                 starts_at=starts_at,
+                check_in_opens_at=opens,
+                check_in_closes_at=closes,
                 place=place[:200],
                 online_link=online_link,
                 agenda=agenda,
@@ -128,8 +160,15 @@ def meeting_publish(*, actor: Any, meeting: Meeting) -> Meeting:
     if meeting.state != Meeting.State.DRAFT:
         raise RuleViolation(_("Only a draft can be published."), code="state")
     meeting.state = Meeting.State.PUBLISHED
-    meeting.save(update_fields=["state"])
-    audit_record(actor=actor, event_type=EventType.MEETING_PUBLISHED, obj=meeting)
+    # The window members are told of: the rules in force now for the meeting's day.
+    meeting.check_in_opens_at, meeting.check_in_closes_at = check_in_window(meeting.organization, meeting.starts_at)
+    meeting.save(update_fields=["state", "check_in_opens_at", "check_in_closes_at"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.MEETING_PUBLISHED,
+        obj=meeting,
+        after={"check_in_opens_at": meeting.check_in_opens_at, "check_in_closes_at": meeting.check_in_closes_at},
+    )
     from . import notices
 
     notices.published(meeting)
@@ -186,18 +225,17 @@ def _record(
 def check_in(*, actor: Any, meeting: Meeting) -> Attendance:
     """The member linked to `actor` checks in to a published meeting of their cell, in its window."""
     # Re-read what the rules need, nothing more: this is meeting day's hottest path.
-    meeting = Meeting.objects.only("id", "organization_id", "state", "starts_at", "title").get(pk=meeting.pk)
+    meeting = Meeting.objects.only(
+        "id", "organization_id", "state", "starts_at", "title", "check_in_opens_at", "check_in_closes_at"
+    ).get(pk=meeting.pk)
     member = Member.objects.only("id", "organization_id", "status").filter(pk=getattr(actor, "member_id", None)).first()
     if member is None:
         raise RuleViolation(_("Only a member can check in."), code="not_a_member")
     _on_roll(meeting, member)
     if meeting.state != Meeting.State.PUBLISHED:
         raise RuleViolation(_("This meeting is not open."), code="not_published")
-    now = timezone.now()
-    if not meeting.starts_at - CHECK_IN_OPENS <= now <= meeting.starts_at + CHECK_IN_CLOSES:
-        raise RuleViolation(
-            _("Check-in is open from 30 minutes before the meeting until 4 hours after its start."), code="window"
-        )
+    if not meeting.check_in_opens_at <= timezone.now() <= meeting.check_in_closes_at:
+        raise outside_window(meeting.check_in_opens_at, meeting.check_in_closes_at)
     return _record(  # a repeated tap changes nothing
         actor=actor,
         meeting=meeting,
@@ -283,6 +321,8 @@ def meeting_update(*, actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
     for field, value in changes.items():
         setattr(meeting, field, value)
     meeting.title = title[:200]
+    if meeting.starts_at != before["starts_at"]:
+        meeting.check_in_opens_at, meeting.check_in_closes_at = check_in_window(meeting.organization, meeting.starts_at)
     try:
         with transaction.atomic():
             meeting.save()

@@ -74,8 +74,8 @@ def meeting_list(request):
     managed = access.meetings(request.user, manage=True).values("pk")
     qs = qs.exclude(state=Meeting.State.DRAFT) | qs.filter(pk__in=managed)
     now = timezone.now()
-    upcoming = list(qs.filter(starts_at__gte=now - services.CHECK_IN_CLOSES).order_by("starts_at").distinct()[:20])
-    past = list(qs.filter(starts_at__lt=now - services.CHECK_IN_CLOSES).order_by("-starts_at").distinct()[:20])
+    upcoming = list(qs.filter(check_in_closes_at__gte=now).order_by("starts_at").distinct()[:20])
+    past = list(qs.filter(check_in_closes_at__lt=now).order_by("-starts_at").distinct()[:20])
     can_manage = (
         org is not None and access.covers(request.user, access.MEMBER_CHANGE, org.path) and org.type.holds_members
     )
@@ -99,8 +99,8 @@ def meeting_detail(request, pk: int):
         "is_member": Member.objects.filter(
             pk=request.user.member_id, organization=meeting.organization, status__in=Member.ON_ROLLS
         ).exists(),
-        "check_in_open": meeting.state == Meeting.State.PUBLISHED
-        and meeting.starts_at - services.CHECK_IN_OPENS <= now <= meeting.starts_at + services.CHECK_IN_CLOSES,
+        "check_in_open": services.check_in_is_open(meeting, now),
+        "check_in_later": meeting.state == Meeting.State.PUBLISHED and now < meeting.check_in_opens_at,
         "before_start": now < meeting.starts_at,
     }
     motions = list(meeting.motions.all())

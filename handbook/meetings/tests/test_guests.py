@@ -9,6 +9,7 @@ from handbook.core.errors import RuleViolation
 from handbook.meetings import guests, minutes, services, votes
 from handbook.meetings.models import MeetingGuest
 from handbook.members.models import Member
+from handbook.testing import meeting_move
 
 
 @pytest.fixture
@@ -92,10 +93,10 @@ def test_a_guest_sees_the_meeting_gives_opinions_checks_in_but_never_votes_or_co
 
 def test_a_guest_checks_in_only_in_the_window_the_secretary_at_any_time(w):
     guest = guests.guest_invite(actor=w.users["secretary"], meeting=w.meeting, user=w.users["leader"])
-    w.meeting.starts_at = timezone.now() + datetime.timedelta(days=2)
-    w.meeting.save(update_fields=["starts_at"])
-    with pytest.raises(RuleViolation):
+    meeting_move(w.meeting, timezone.now() + datetime.timedelta(days=2))
+    with pytest.raises(RuleViolation) as err:
         guests.guest_check_in(actor=w.users["leader"], guest=guest)
+    assert err.value.code == "window"
     guests.guest_mark(actor=w.users["secretary"], guest=guest, present=True)
     guest.refresh_from_db()
     assert guest.present_at is not None and guest.present_marked_by == w.users["secretary"]

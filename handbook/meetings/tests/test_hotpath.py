@@ -23,6 +23,7 @@ from handbook.meetings.models import (
     PendingSecretBallot,
 )
 from handbook.meetings.tests.test_votes import present
+from handbook.testing import meeting_move
 
 SKIP = {"id", "occurred_at", "request_id", "recorded_at"}
 
@@ -95,11 +96,9 @@ def test_check_in_refusals_match_the_service(client_for, w):
     for persona, meeting_id, expected in cases:
         assert _same_check_in(client_for, w, persona, meeting_id) == expected, (persona, meeting_id)
     for starts_at, code in ((timezone.now() + datetime.timedelta(hours=2), "window"),):
-        Meeting.objects.filter(pk=w.meeting.pk).update(starts_at=starts_at)
+        meeting_move(w.meeting, starts_at)
         assert _same_check_in(client_for, w, "member", w.meeting.pk) == ("400", code)
-    Meeting.objects.filter(pk=w.meeting.pk).update(
-        starts_at=timezone.now() - datetime.timedelta(hours=3, minutes=59), state=Meeting.State.CANCELLED
-    )
+    meeting_move(w.meeting, timezone.now() - datetime.timedelta(hours=3, minutes=59), state=Meeting.State.CANCELLED)
     assert _same_check_in(client_for, w, "member", w.meeting.pk) == ("400", "not_published")
     Meeting.objects.filter(pk=w.meeting.pk).update(state=Meeting.State.PUBLISHED)
     assert _same_check_in(client_for, w, "member", w.meeting.pk)[0] == "ok"  # 3 h 59 after the start
@@ -114,8 +113,7 @@ def test_a_member_of_another_cell_in_an_overseers_reach_is_not_on_the_roll(clien
 
 
 def test_a_check_in_after_an_absence_notice_turns_it_into_presence_as_the_service(client_for, w):
-    Meeting.objects.filter(pk=w.meeting.pk).update(starts_at=timezone.now() + datetime.timedelta(minutes=20))
-    w.meeting.refresh_from_db()
+    meeting_move(w.meeting, timezone.now() + datetime.timedelta(minutes=20))
     services.absence_notify(actor=w.users["member"], meeting=w.meeting, reason="Ốm")
     outcome = _same_check_in(client_for, w, "member", w.meeting.pk)
     assert outcome[0] == "ok" and Attendance.objects.get(meeting=w.meeting, member=w.own_member).state == "present"
