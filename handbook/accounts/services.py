@@ -294,14 +294,17 @@ def _token_rows(key_hash: str, now: datetime.datetime) -> list[tuple]:
     sql = (
         f"WITH touched AS (UPDATE {ApiToken._meta.db_table} w SET last_used_at = %s "
         f"FROM {ApiToken._meta.db_table} t JOIN {q(User._meta.db_table)} u ON u.id = t.user_id "
-        f"WHERE w.id = t.id AND {alive} AND (t.last_used_at IS NULL OR t.last_used_at < %s) "
+        # The token's own conditions on `w`, the row updated: if it waits for a concurrent revocation,
+        # PostgreSQL re-checks them on the committed row (those on `t` and `u` keep the snapshot's).
+        f"WHERE w.id = t.id AND {alive} AND w.revoked_at IS NULL AND w.expires_at > %s "
+        f"AND (w.last_used_at IS NULL OR w.last_used_at < %s) "
         # _password_stamp(user), as the read below checks it: a token outlived by a password change
         f"AND t.password_stamp = encode(sha256(convert_to('handbook-token:' || u.password, 'UTF8')), 'hex') "
         f"RETURNING w.id) "
         f"SELECT {', '.join(columns)}, c.path, gr.role, gr.path, gr.sensitive_data, "
         f"(SELECT count(*) FROM touched) {tables}WHERE {alive}"
     )
-    touch_params = [prep(now, connection), *params[1:], prep(stale, connection)]
+    touch_params = [prep(now, connection), *params[1:], prep(now, connection), prep(stale, connection)]
     with hot_cursor() as cursor:
         cursor.execute(sql, [*touch_params, *params])
         return cursor.fetchall()

@@ -376,6 +376,10 @@ def vote_at_once(request, motion_id: int, choice: int, body: dict) -> tuple[int,
     path must decide. 404 when the user may not reach the motion, as the reference path."""
     if not _one_statement():
         return None
+    try:
+        key = request_key(request)  # a bad key is refused before anything else, as run_once does
+    except RuleViolation:
+        return None
     actor = request.user
     member_id = getattr(actor, "member_id", None)
     with hot_cursor() as cursor:
@@ -386,7 +390,6 @@ def vote_at_once(request, motion_id: int, choice: int, body: dict) -> tuple[int,
     state, options, secret, meeting_state, path, invited, eligible = row
     _reachable(actor, path, meeting_state, invited)
     try:
-        key = request_key(request)
         _vote_rules(state, options, eligible, choice)
     except RuleViolation:
         return None

@@ -26,8 +26,14 @@ def check_in_window(
 ) -> tuple[datetime.datetime, datetime.datetime]:
     """When members may check in to a meeting of `organization` starting at `starts_at`: from
     `meetings.check_in_opens_minutes` before to `meetings.check_in_closes_minutes` after the start,
-    by the rules in force on the meeting's day."""
-    rules = rulebook.for_organization(organization, on=timezone.localtime(starts_at).date())
+    by the rules in force on the meeting's day — or today's, for a meeting recorded from a day no
+    rules covered (before the rulebook's first version)."""
+    try:
+        rules = rulebook.for_organization(organization, on=timezone.localtime(starts_at).date())
+    except RuleViolation as exc:
+        if exc.code != "no_rules_in_force":
+            raise
+        rules = rulebook.for_organization(organization)
     return (
         starts_at - datetime.timedelta(minutes=rules.value("meetings.check_in_opens_minutes")),
         starts_at + datetime.timedelta(minutes=rules.value("meetings.check_in_closes_minutes")),

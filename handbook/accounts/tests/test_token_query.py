@@ -78,13 +78,20 @@ def test_on_postgresql_the_token_read_records_the_use_in_the_same_statement(w, s
     assert ApiToken.objects.get(pk=token.pk).last_used_at == much_later
     # A token outlived by a password change, a revoked or an expired one is refused and not touched.
     dead = {}
-    for change in ("password", "revoked", "expired"):
+    for change in ("password", "revoked", "expired", "inactive"):
         stale, _key = services.api_token_create(actor=None, user=user)
         if change == "password":
             User.objects.filter(pk=user.pk).update(password="changed")
+        elif change == "inactive":
+            User.objects.filter(pk=user.pk).update(is_active=False)
         elif change == "revoked":
             ApiToken.objects.filter(pk=stale.pk).update(revoked_at=now)
         else:
             ApiToken.objects.filter(pk=stale.pk).update(expires_at=now - datetime.timedelta(seconds=1))
         dead[change] = (services._token_from_db(stale.key_hash, now), ApiToken.objects.get(pk=stale.pk).last_used_at)
-    assert dead == {"password": (None, None), "revoked": (None, None), "expired": (None, None)}
+    assert dead == {
+        "password": (None, None),
+        "revoked": (None, None),
+        "expired": (None, None),
+        "inactive": (None, None),
+    }

@@ -7,13 +7,14 @@ import datetime
 
 from django.db import migrations, models
 from django.db.models import ExpressionWrapper, F
+from django.utils import timezone
 
 
 def fill(apps, schema_editor):
     Meeting = apps.get_model("meetings", "Meeting")
     RuleSetVersion = apps.get_model("rules", "RuleSetVersion")
     latest = (
-        RuleSetVersion.objects.filter(rule_set__is_default=True, effective_from__lte=datetime.date.today())
+        RuleSetVersion.objects.filter(rule_set__is_default=True, effective_from__lte=timezone.localdate())
         .order_by("-effective_from", "-number")
         .first()
     )

@@ -243,6 +243,86 @@ def main() -> None:
         hotpath._reachable = reachable
         results["hot"]["late_participations"] = Participation.objects.filter(motion=hot_late).count()
         results["hot"]["late_ballots_in_box"] = hot_late.secret_ballots.count()
+
+        # Through the whole API in autocommit, as in production: the one-statement writes
+        # (hotpath.check_in_at_once / vote_at_once) first, the reference path for what they leave.
+        from django.test import Client
+
+        from handbook.accounts import services as accounts
+        from handbook.accounts.models import User
+
+        voter = User.objects.create(username="cuong", member=w.other_member)
+        _token, bearer = accounts.api_token_create(actor=None, user=voter)
+        decided = {"check_in": 0, "vote": 0}
+        originals = {"check_in": hotpath.check_in_at_once, "vote": hotpath.vote_at_once}
+
+        def counting(kind):
+            def wrapper(*args, **kwargs):
+                done = originals[kind](*args, **kwargs)
+                if done is not None:
+                    with lock:
+                        decided[kind] += 1
+                return done
+
+            return wrapper
+
+        hotpath.check_in_at_once, hotpath.vote_at_once = counting("check_in"), counting("vote")
+        same_key = votes.motion_open(
+            actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q5", secret=True)
+        )
+        own_keys = votes.motion_open(
+            actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q6", secret=True)
+        )
+        answers = {"check_in": [], "same_key": [], "own_keys": []}
+
+        def api_run(kind: str) -> None:
+            close_old_connections()
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {bearer}")
+            try:
+                barrier.wait()
+                if kind == "check_in":
+                    response = client.post(f"/api/v1/meetings/{w.meeting.pk}/check-in", HTTP_IDEMPOTENCY_KEY="one")
+                else:
+                    motion_id, key = (same_key.pk, "ballot") if kind == "same_key" else (own_keys.pk, uuid.uuid4().hex)
+                    response = client.post(
+                        f"/api/v1/motions/{motion_id}/vote",
+                        {"choice": 2},
+                        content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY=key,
+                    )
+                with lock:
+                    answers[kind].append((response.status_code, response.content.decode()))
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                with lock:
+                    results["errors"].append(f"api {kind}: {exc!r}")
+            finally:
+                connections.close_all()
+
+        for kind in ("check_in", "same_key", "own_keys"):
+            threads = [threading.Thread(target=api_run, args=(kind,)) for _ in range(50)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        hotpath.check_in_at_once, hotpath.vote_at_once = originals["check_in"], originals["vote"]
+        for motion_ in (same_key, own_keys):
+            votes.motion_close(actor=None, motion=motion_)
+        same = [json.loads(body) for status, body in answers["same_key"] if status == 200]
+        results["api"] = {
+            "check_in_200": sum(status == 200 for status, _ in answers["check_in"]),
+            "check_in_answers": len({body for status, body in answers["check_in"] if status == 200}),
+            "attendance_rows": Attendance.objects.filter(meeting=w.meeting, member=w.other_member).count(),
+            "audit_events": AuditEvent.objects.filter(event_type=EventType.ATTENDANCE_RECORDED, actor=voter).count(),
+            "same_key_200": len(same),
+            "same_key_receipts": sum(1 for answer in same if answer["receipt"]),
+            "same_key_ballots": same_key.secret_ballots.count(),
+            "own_keys_200": sum(status == 200 for status, _ in answers["own_keys"]),
+            "own_keys_already_voted": sum('"already_voted"' in body for status, body in answers["own_keys"]),
+            "own_keys_ballots": own_keys.secret_ballots.count(),
+            "participations": Participation.objects.filter(motion__in=[same_key, own_keys]).count(),
+            "one_statement_check_ins": decided["check_in"],
+            "one_statement_votes": decided["vote"],
+        }
         print(json.dumps(results))
         connections.close_all()
     finally:

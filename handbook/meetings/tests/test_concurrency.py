@@ -42,3 +42,11 @@ def test_fifty_simultaneous_ballots_and_check_ins_from_one_member_count_once():
         "late_participations": 1,
         "late_ballots_in_box": 1,
     }
+    # The whole API in autocommit: the one-statement writes decide the first of each, the reference
+    # path answers the others exactly once.
+    api = result["api"]
+    assert (api["check_in_200"], api["check_in_answers"], api["attendance_rows"], api["audit_events"]) == (50, 1, 1, 1)
+    assert (api["same_key_200"], api["same_key_receipts"], api["same_key_ballots"]) == (50, 1, 1)
+    assert (api["own_keys_200"], api["own_keys_already_voted"], api["own_keys_ballots"]) == (1, 49, 1)
+    assert api["participations"] == 2
+    assert api["one_statement_check_ins"] >= 1 and api["one_statement_votes"] >= 2

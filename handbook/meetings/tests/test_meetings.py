@@ -227,3 +227,27 @@ def test_the_meeting_list_reads_the_users_attendance_in_one_query(client_for, w,
         )
     with django_assert_max_num_queries(few):
         assert len(client.get("/api/v1/meetings", {"upcoming": "true"}).json()) == 8
+
+
+def test_a_meeting_from_before_the_rulebook_gets_todays_window(w):
+    """The 2025 rules start on 1 January 2025; a meeting recorded from 2024 still has a window."""
+    starts_at = timezone.make_aware(datetime.datetime(2024, 3, 5, 19, 0))
+    meeting = services.meeting_create(actor=None, organization=w.a1a, title="Tháng 3/2024", starts_at=starts_at)
+    assert meeting.check_in_closes_at - meeting.check_in_opens_at == datetime.timedelta(minutes=270)
+    with pytest.raises(RuleViolation) as err:
+        services.check_in(actor=w.users["member"], meeting=services.meeting_publish(actor=None, meeting=meeting))
+    assert err.value.code == "window"
+
+
+def test_a_bad_idempotency_key_is_refused_first_on_every_path(client_for, w):
+    from handbook.meetings import votes
+
+    motion = votes.motion_open(actor=None, motion=votes.motion_create(actor=None, meeting=w.meeting, title="Q"))
+    for persona in ("member", "outsider"):  # one who may vote, one who may not even see the motion
+        response = client_for(persona).post(
+            f"/api/v1/motions/{motion.pk}/vote",
+            {"choice": 0},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k" * 101,
+        )
+        assert (response.status_code, response.json()["code"]) == (400, "idempotency"), persona
