@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -161,3 +162,29 @@ def test_old_idempotency_records_are_pruned_and_recent_ones_kept(w):
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
     with pytest.raises(CommandError, match="at least 1"):
         call_command("prune_idempotency_records", "--hours", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_forgets_ballot_records_written_with_the_choice_in_their_digest():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from handbook.accounts.models import User
+
+    user = User.objects.create(username="voter")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0002_redundant_indexes")])
+    Record = executor.loader.project_state([("core", "0002_redundant_indexes")]).apps.get_model(
+        "core", "IdempotencyRecord"
+    )
+    Record.objects.create(
+        user_id=user.pk, key="v", request_hash="h1", status=200, response={"motion_id": 1, "receipt": None}
+    )
+    Record.objects.create(
+        user_id=user.pk, key="c", request_hash="h2", status=200, response={"meeting_id": 1, "state": "present"}
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0003_forget_ballot_digests")])
+    from handbook.core.models import IdempotencyRecord
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["c"]
