@@ -26,6 +26,14 @@ def _free_port() -> str:
         return str(sock.getsockname()[1])
 
 
+def _drop(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
     base = URL.rsplit("/", 1)[0]
     url = f"{base}/handbook_smoke_{uuid.uuid4().hex[:8]}"
@@ -92,10 +100,7 @@ def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
         assert "publish to the nation: p95" in documents.stdout and "goals met:" in documents.stdout
         assert list(tmp_path.glob("documents-*.json"))
     finally:
-        import psycopg
-
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        _drop(url)
 
 
 def test_the_meeting_day_benchmark_runs_and_loses_nothing(tmp_path):
@@ -118,7 +123,4 @@ def test_the_meeting_day_benchmark_runs_and_loses_nothing(tmp_path):
         (report,) = tmp_path.glob("meeting-day-*.json")
         assert '"attendance_rows": 15' in report.read_text() and '"ballots_in_boxes": 15' in report.read_text()
     finally:
-        import psycopg
-
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        _drop(url)

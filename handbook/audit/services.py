@@ -90,30 +90,14 @@ def audit_record(
     )
 
 
-def audit_insert(
-    *,
-    actor: Any,
-    event_type: EventType,
-    object_type: str,
-    object_id: Any,
-    object_repr: str,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> None:
+def audit_insert(**event: Any) -> None:
     """`audit_record` in one raw INSERT, for meeting day's hot paths (handbook.meetings.hotpath):
-    the same row, the same transaction rule, no model instance and no query compilation."""
+    the same row, the same transaction rule, no model instance and no query compilation. Takes
+    `audit_row`'s keyword arguments."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit_insert must be called inside the changing service's transaction")
-    table, columns, params = audit_row(
-        actor=actor,
-        event_type=event_type,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        before=before,
-        after=after,
-    )
+    table, columns, params = audit_row(**event)
     with hot_cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(params))})", params)
 

@@ -168,16 +168,21 @@ def check_in(*, actor: User, meeting: dict) -> dict:
             keep_same=True,
         )
         return _attendance_json(row.meeting_id, row.member_id, row.state, row.method, row.reason, row.recorded_at)
-    audit_insert(
-        actor=actor,
-        event_type=EventType.ATTENDANCE_RECORDED,
-        object_type=Meeting._meta.label_lower,
-        object_id=meeting["id"],
-        object_repr=f"{meeting['title']} ({starts_at:%Y-%m-%d})",  # str(Meeting)
-        before={"state": None, "method": None},
-        after={"member_id": member_id, "state": state, "method": method},
-    )
+    audit_insert(**_check_in_event(actor, meeting, member_id, state, method))
     return _attendance_json(meeting["id"], member_id, state, method, "", now)
+
+
+def _check_in_event(actor: User, meeting: dict, member_id: int, state: str, method: str) -> dict:
+    """The audit event of a first check-in: `audit_record`'s for `services.check_in`."""
+    return {
+        "actor": actor,
+        "event_type": EventType.ATTENDANCE_RECORDED,
+        "object_type": Meeting._meta.label_lower,
+        "object_id": meeting["id"],
+        "object_repr": f"{meeting['title']} ({meeting['starts_at']:%Y-%m-%d})",  # str(Meeting)
+        "before": {"state": None, "method": None},
+        "after": {"member_id": member_id, "state": state, "method": method},
+    }
 
 
 def _check_in_rules(meeting: dict, now: datetime.datetime) -> tuple[int, int, str]:
@@ -344,15 +349,7 @@ def check_in_at_once(request, meeting: dict) -> tuple[int, dict] | None:
     actor = request.user
     state, method = Attendance.State.PRESENT, Attendance.Method.SELF
     answer = _attendance_json(meeting["id"], member_id, state, method, "", now)
-    audit_table, audit_columns, audit_params = audit_row(
-        actor=actor,
-        event_type=EventType.ATTENDANCE_RECORDED,
-        object_type=Meeting._meta.label_lower,
-        object_id=meeting["id"],
-        object_repr=f"{meeting['title']} ({meeting['starts_at']:%Y-%m-%d})",  # str(Meeting)
-        before={"state": None, "method": None},
-        after={"member_id": member_id, "state": state, "method": method},
-    )
+    audit_table, audit_columns, audit_params = audit_row(**_check_in_event(actor, meeting, member_id, state, method))
     digest = request_digest(request, {})
     sql, params = _statement(
         request,
