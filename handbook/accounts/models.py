@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from handbook.members.models import Member
+from handbook.members.models import Member, MergeRule
 from handbook.organizations.models import Organization
 
 
@@ -15,6 +15,9 @@ class User(AbstractUser):
     member = models.OneToOneField(
         Member, null=True, blank=True, on_delete=models.PROTECT, related_name="user", verbose_name=_("member")
     )
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.REFUSE, _("logins"))}
 
     class Meta:
         verbose_name = _("user")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from handbook.members.models import Member
+from handbook.members.models import Member, MergeRule
 from handbook.organizations.models import Organization
 
 
@@ -136,6 +136,13 @@ class AdmissionCase(models.Model):
     # ceremony
     ceremony_due = models.DateField(_("ceremony due by"), null=True, blank=True)
     ceremony_date = models.DateField(_("ceremony date"), null=True, blank=True)
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {
+        "member": MergeRule(MergeRule.MOVE, _("admission cases")),
+        "introducer_1": MergeRule(MergeRule.MOVE, _("introductions (as first introducer)")),
+        "introducer_2": MergeRule(MergeRule.MOVE, _("introductions (as second introducer)")),
+    }
 
     class Meta:
         ordering = ["-opened_at", "-pk"]

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from handbook.members.models import MergeRule
+
 
 class BadgeAward(models.Model):
     """A party badge (huy hiệu Đảng) awarded to a member for `years` of party age, for the award
@@ -23,6 +25,9 @@ class BadgeAward(models.Model):
     rule_set = models.ForeignKey("rules.RuleSetVersion", on_delete=models.PROTECT, related_name="+")
     awarded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("badge awards"))}
 
     class Meta:
         verbose_name = _("badge award")

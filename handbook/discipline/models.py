@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from handbook.members.models import MergeRule
+
 
 class DisciplineCase(models.Model):
     """A discipline case against one member or one party organisation (sensitive data)."""
@@ -70,6 +72,9 @@ class DisciplineCase(models.Model):
     appeal_note = models.TextField(_("appeal note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("discipline cases"))}
+
     class Meta:
         ordering = ["-opened_on", "-id"]
         indexes = [models.Index(fields=["organization", "opened_on"], name="disc_case_org_idx")]
@@ -126,11 +131,20 @@ class Exemption(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("exemptions"))}
+
     class Meta:
         ordering = ["-start", "-id"]
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.start}"
+
+    @classmethod
+    def member_merge_blocker(cls, rows) -> str:
+        if rows.filter(end__isnull=True).exists():
+            return str(_("The record to merge in is exempt from activities now. End the exemption first."))
+        return ""
 
 
 class Exit(models.Model):
@@ -160,9 +174,23 @@ class Exit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("exits"))}
+
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["organization", "date"], name="exit_org_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.kind} {self.date}"
+
+    @classmethod
+    def member_merge_blocker(cls, rows) -> str:
+        if rows.filter(reversed_on__isnull=True).exists():
+            return str(
+                _(
+                    "The record to merge in has left the party (death, removal, expulsion or resignation). "
+                    "Merge the other record into it instead."
+                )
+            )
+        return ""

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from handbook.members.models import Member
+from handbook.members.models import Member, MergeRule
 from handbook.organizations.models import Organization
 
 
@@ -150,6 +150,9 @@ class Receipt(models.Model):
     read_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("document receipts"))}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["document", "user"], name="receipt_unique")]
         indexes = [
@@ -200,6 +203,9 @@ class StudyRecord(models.Model):
     answers = models.JSONField(default=list, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("study records"))}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["document", "user"], name="studyrecord_unique")]
         indexes = [models.Index(fields=["document", "cell_path"], name="study_doc_path_idx")]
@@ -244,6 +250,9 @@ class Feedback(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("opinions and questions sent"))}
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from handbook.members.models import Member
+from handbook.members.models import Member, MergeRule
 from handbook.organizations.models import Organization
 
 
@@ -97,6 +97,9 @@ class Attendance(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("meeting attendance"))}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
 
@@ -146,6 +149,9 @@ class Eligibility(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     present = models.BooleanField()
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("places on frozen voter lists"))}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["motion", "member"], name="eligibility_once")]
 
@@ -161,6 +167,9 @@ class Participation(models.Model):
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="participations", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("votes taken part in"))}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["motion", "member"], name="participation_once")]
 
@@ -174,6 +183,9 @@ class OpenBallot(models.Model):
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="open_ballots", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     choice = models.PositiveSmallIntegerField()
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("open ballots"))}
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["motion", "member"], name="open_ballot_once")]

@@ -1,10 +1,38 @@
 """The member record (minimal: the full record is a later issue) and per-cell counters."""
 
+from dataclasses import dataclass
+
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from handbook.organizations.models import Organization
+
+
+@dataclass(frozen=True)
+class MergeRule:
+    """What merging a duplicate member record into the kept one does with the rows of a model that
+    point at the duplicate. Every model with a relation to `Member` declares one per field, as
+    `MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("transfers"))}`; a test fails for a
+    relation without one, and the merge refuses such rows.
+
+    - MOVE: the person's history (tables, decisions, cases): re-pointed at the kept record; the
+      merge is refused if that would break a uniqueness rule (two reviews for one period ...).
+    - STAY: a fact about that record at the time (frozen voter lists, attendance, receipts): stays
+      with the merged record, which keeps pointing at the kept one.
+    - REFUSE: the merge is refused while such a row exists (a login).
+
+    A model may also define `member_merge_blocker(rows) -> str` (a classmethod): a non-empty
+    answer refuses the merge while the duplicate's rows are in that state (an open transfer)."""
+
+    MOVE = "move"
+    STAY = "stay"
+    REFUSE = "refuse"
+
+    kind: str
+    #: Plural noun for the merge page ("transfers").
+    label: Promise
 
 
 class Member(models.Model):
@@ -107,6 +135,9 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"merged_into": MergeRule(MergeRule.STAY, _("records merged into it earlier"))}
+
     class Meta:
         verbose_name = _("member")
         indexes = [models.Index(fields=["organization", "sort_key"], name="member_org_sort_idx")]
@@ -153,6 +184,9 @@ class StatusChange(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("status changes"))}
+
     class Meta:
         ordering = ["member", "effective_date", "id"]
         indexes = [models.Index(fields=["member", "effective_date"], name="statuschange_member_idx")]
@@ -168,6 +202,9 @@ class RecordTable(models.Model):
 
     #: Rows of these tables are sensitive: shown only with the sensitive-data permission.
     sensitive = False
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("rows of the record's tables"))}
 
     class Meta:
         abstract = True
@@ -330,6 +367,9 @@ class ChangeRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.STAY, _("change requests (pending ones are rejected)"))}
 
     class Meta:
         ordering = ["-created_at", "-id"]

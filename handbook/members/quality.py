@@ -1,11 +1,11 @@
 """Data quality of a subtree: records that fail validation, records missing what a complete sheet
 needs, likely duplicates; and the guided merge of two records of the same person."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, UniqueConstraint
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +14,7 @@ from handbook.audit.services import audit_record
 from handbook.core.errors import RuleViolation
 
 from . import services
-from .models import RECORD_TABLES, ChangeRequest, Member, StatusChange
+from .models import ChangeRequest, Member, MergeRule
 
 #: A record is complete when these are filled (official members also need the official date).
 COMPLETE_FIELDS = ("admission_date", "birth_place", "hometown", "residence", "phone")
@@ -87,11 +87,93 @@ def likely_duplicates(members: QuerySet, limit: int = 100) -> list[tuple[str, li
     return groups
 
 
+@dataclass
+class MergePlan:
+    """What merging `duplicate` into `keep` would do: rows that move to the kept record and rows
+    that stay with the merged one, as (label, count); and why it cannot be done, if it cannot."""
+
+    moves: list[tuple[str, int]] = field(default_factory=list)
+    stays: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _member_relations():
+    """(model, foreign key, rule) for every relation that points at a member record."""
+    for rel in Member._meta.get_fields(include_hidden=True):
+        if rel.is_relation and rel.auto_created and not rel.concrete:
+            yield rel.related_model, rel.field, getattr(rel.related_model, "MEMBER_MERGE", {}).get(rel.field.name)
+
+
+def _clash(model, fk, label: str, keep: Member, duplicate: Member) -> str:
+    """Why re-pointing the duplicate's rows at `keep` would break a uniqueness rule of `model`, or ""."""
+    once = _("Both records have %(what)s that can exist only once for a person. Correct one of them first.") % {
+        "what": label
+    }
+    mine = model._base_manager.filter(**{fk.name: duplicate})
+    theirs = model._base_manager.filter(**{fk.name: keep})
+    if fk.unique:
+        return once if mine.exists() and theirs.exists() else ""
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, UniqueConstraint) or fk.name not in constraint.fields:
+            continue
+        condition = constraint.condition or Q()
+        others = [name for name in constraint.fields if name != fk.name]
+        keys = list(mine.filter(condition).values_list(*others)) if others else []
+        if not others and mine.filter(condition).exists() and theirs.filter(condition).exists():
+            return once
+        if any(theirs.filter(condition).filter(**dict(zip(others, key, strict=True))).exists() for key in keys):
+            return once
+    # A row naming both records in two moving fields (first and second introducer) would name one twice.
+    for other in getattr(model, "MEMBER_MERGE", {}):
+        rule = model.MEMBER_MERGE[other]
+        if other != fk.name and rule.kind == MergeRule.MOVE and mine.filter(**{other: keep}).exists():
+            return _("One %(what)s names both records: after the merge it would name one person twice.") % {
+                "what": model._meta.verbose_name
+            }
+    return ""
+
+
+def merge_plan(keep: Member, duplicate: Member) -> MergePlan:
+    """Read what a merge would do; `member_merge` refuses whenever `problems` is not empty."""
+    plan = MergePlan()
+    for model, fk, rule in _member_relations():
+        rows = model._base_manager.filter(**{fk.name: duplicate})
+        count = rows.count()
+        if not count:
+            continue
+        if rule is None:
+            # A relation nobody declared: refuse rather than guess (a test keeps this from happening).
+            plan.problems.append(
+                _("The record to merge in has rows the merge does not know: %(what)s.")
+                % {"what": model._meta.verbose_name}
+            )
+            continue
+        label = str(rule.label)
+        if rule.kind == MergeRule.REFUSE:
+            plan.problems.append(_("The record to merge in has %(what)s: it cannot be merged away.") % {"what": label})
+            continue
+        if rule.kind == MergeRule.STAY:
+            plan.stays.append((label, count))
+            continue
+        blocker = model.member_merge_blocker(rows) if hasattr(model, "member_merge_blocker") else ""
+        if blocker:
+            plan.problems.append(blocker)
+        elif clash := _clash(model, fk, label, keep, duplicate):
+            plan.problems.append(clash)
+        plan.moves.append((label, count))
+    return plan
+
+
 @transaction.atomic
 def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
-    """Merge `duplicate` into `keep`: empty fields of `keep` are filled from `duplicate`; tables,
-    status history and requests move to `keep`. The duplicate stays, marked merged (its history is
-    kept), off the rolls. A duplicate with a login is refused: logins never move automatically."""
+    """Merge `duplicate` into `keep`: empty fields of `keep` are filled from `duplicate`; the
+    person's history moves to `keep` (the record's tables, status history, and every row whose model
+    declares `MergeRule.MOVE`: reviews, decisions, discipline cases, exits, transfers, badges,
+    admission and introductions). Facts about the duplicate record at the time (attendance, frozen
+    voter lists, receipts) stay with it. The duplicate stays, marked merged, off the rolls; its
+    pending change requests are rejected. Refused, with every reason, when `merge_plan` finds a
+    problem: a login on the duplicate (logins never move automatically), a transfer in progress, a
+    current exemption, an exit, or two rows a person may have only once."""
     keep, duplicate = (
         Member.objects.select_for_update().select_related("organization").get(pk=pk) for pk in (keep.pk, duplicate.pk)
     )
@@ -113,6 +195,9 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
         )
     if Member.Status.MERGED in (keep.status, duplicate.status):
         raise RuleViolation(_("One of these records was already merged."), code="merged")
+    plan = merge_plan(keep, duplicate)
+    if plan.problems:
+        raise RuleViolation(" ".join(str(problem) for problem in plan.problems), code="blocked")
     filled = {
         name: getattr(duplicate, name)
         for name in services.RECORD_FIELDS
@@ -125,9 +210,11 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
     if filled:
         services.member_update(actor=actor, member=keep, **filled)
     moved = {}
-    for key, model in RECORD_TABLES.items():
-        moved[key] = model.objects.filter(member=duplicate).update(member=keep)
-    moved["status_history"] = StatusChange.objects.filter(member=duplicate).update(member=keep)
+    for model, fk, rule in _member_relations():
+        if rule is not None and rule.kind == MergeRule.MOVE:
+            count = model._base_manager.filter(**{fk.name: duplicate}).update(**{fk.name: keep})
+            if count:
+                moved[f"{model._meta.label_lower}.{fk.name}"] = count
     ChangeRequest.objects.filter(member=duplicate, state=ChangeRequest.State.PENDING).update(
         state=ChangeRequest.State.REJECTED, reason=str(_("The record was merged into another one."))
     )

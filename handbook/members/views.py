@@ -454,10 +454,15 @@ def merge(request, keep: int, duplicate: int):
             other = next((f for _k, _l, fs in right.sections for f in fs if f.name == field.name), None)
             fills = not field.value and other is not None and bool(other.value) and field.name != "cccd"
             rows.append((field.label, field.display, other.display if other else "", fills))
+    # What moves says that a discipline case or an exit exists: only for those who may merge.
+    may_merge = access.sees_sensitive(request.user, keep_member) and access.sees_sensitive(
+        request.user, duplicate_member
+    )
+    plan = quality_checks.merge_plan(keep_member, duplicate_member) if may_merge else None
     return render(
         request,
         "members/merge.html",
-        {"keep": keep_member, "duplicate": duplicate_member, "rows": rows},
+        {"keep": keep_member, "duplicate": duplicate_member, "rows": rows, "plan": plan},
     )
 
 

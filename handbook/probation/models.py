@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from handbook.members.models import MergeRule
+
 
 class Recognition(models.Model):
     """The end of one member's probation: the cell's vote on official membership (a closed
@@ -36,6 +38,9 @@ class Recognition(models.Model):
     rule_set = models.ForeignKey("rules.RuleSetVersion", on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("recognitions as official member"))}
 
     class Meta:
         verbose_name = _("recognition")

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from handbook.members.models import Member
+from handbook.members.models import Member, MergeRule
 from handbook.organizations.models import Organization
 
 
@@ -121,6 +121,9 @@ class Review(models.Model):
     rule_set = models.ForeignKey(
         "rules.RuleSetVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("reviews"))}
 
     class Meta:
         ordering = ["period", "pk"]

@@ -7,8 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from handbook.members.models import Member
+from handbook.members.models import Member, MergeRule
 from handbook.organizations.models import Organization
+
+#: A letter in progress, or a temporary stay elsewhere: at most one per member.
+OPEN = Q(state__in=["issued", "presented"]) | Q(state="accepted", kind__in=["temporary", "temporary_study"])
 
 
 class Transfer(models.Model):
@@ -67,6 +70,9 @@ class Transfer(models.Model):
     rule_set = models.ForeignKey("rules.RuleSetVersion", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    #: What merging a duplicate member record does with these rows (see MergeRule).
+    MEMBER_MERGE = {"member": MergeRule(MergeRule.MOVE, _("transfers"))}
+
     class Meta:
         ordering = ["-issued_on", "-pk"]
         verbose_name = _("transfer")
@@ -77,8 +83,7 @@ class Transfer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
-                condition=Q(state__in=["issued", "presented"])
-                | Q(state="accepted", kind__in=["temporary", "temporary_study"]),
+                condition=OPEN,
                 name="transfer_one_open_per_member",
             ),
             models.CheckConstraint(
@@ -95,6 +100,12 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_number} · {self.member}"
+
+    @classmethod
+    def member_merge_blocker(cls, rows) -> str:
+        if rows.filter(OPEN).exists():
+            return str(_("The record to merge in has a transfer in progress. Finish or cancel it first."))
+        return ""
 
     @property
     def is_temporary(self) -> bool:

@@ -2,8 +2,8 @@ import datetime
 
 from handbook.accounts.models import User
 from handbook.audit.models import AuditEvent, EventType
-from handbook.members import counts, services
-from handbook.members.models import Member, WorkHistory
+from handbook.members import counts, quality, services
+from handbook.members.models import Member, MergeRule, WorkHistory
 from handbook.testing import next_cccd
 
 
@@ -101,3 +101,156 @@ def test_merging_needs_the_right_to_change_both_records(client_for, w):
         client_for("secretary").get(f"/members/merge/{w.other_member.pk}/{dup.pk}/").status_code == 404
     )  # dup is in A1b
     assert Member.objects.get(pk=dup.pk).status == "official"
+
+
+# --- what a merge does with the rest of a person's history ------------------------------------------
+
+
+def _badge(member, years=30):
+    from handbook.badges.models import BadgeAward
+    from handbook.rules.models import RuleSetVersion
+
+    day = datetime.date(2025, 2, 3)
+    return BadgeAward.objects.create(
+        member=member,
+        organization=member.organization,
+        years=years,
+        award_date=day,
+        reaches_on=day,
+        decision_number="12-QĐ/TU",
+        decision_date=day,
+        rule_set=RuleSetVersion.objects.first(),
+    )
+
+
+def _exemption(member, *, ended: bool):
+    from handbook.discipline.models import Exemption
+
+    return Exemption.objects.create(
+        member=member,
+        reason="Tuổi cao, sức yếu",
+        start=datetime.date(2020, 1, 1),
+        end=datetime.date(2021, 1, 1) if ended else None,
+        status_before="official",
+    )
+
+
+def test_every_relation_to_a_member_record_says_what_a_merge_does_with_it():
+    from handbook.members.quality import _member_relations
+
+    relations = list(_member_relations())
+    assert len(relations) >= 20  # the record's tables, meetings, documents and the lifecycle apps
+    missing = [f"{model._meta.label}.{fk.name}" for model, fk, rule in relations if rule is None]
+    assert missing == []
+    kinds = {rule.kind for _m, _f, rule in relations}
+    assert kinds == {MergeRule.MOVE, MergeRule.STAY, MergeRule.REFUSE}
+
+
+def test_a_merge_moves_the_persons_decisions_and_cases_to_the_kept_record(client_for, w):
+    from handbook.badges.models import BadgeAward
+    from handbook.discipline.models import DisciplineCase, Exemption
+
+    dup = duplicate_of(w, w.other_member)
+    badge = _badge(dup)
+    exemption = _exemption(dup, ended=True)
+    case = DisciplineCase.objects.create(
+        member=dup, organization=dup.organization, opened_on=datetime.date(2019, 5, 1), violation="Vi phạm"
+    )
+    preview = client_for("commune").get(f"/members/merge/{w.other_member.pk}/{dup.pk}/")
+    plan = preview.context["plan"]
+    assert plan.problems == []
+    assert {label: n for label, n in plan.moves} == {
+        "quyết định tặng Huy hiệu Đảng": 1,  # badge awards: the page speaks Vietnamese by default
+        "quyết định miễn sinh hoạt": 1,
+        "vụ việc kỷ luật": 1,
+    }
+    assert "Vụ việc kỷ luật: 1" in preview.content.decode()
+    assert client_for("commune").post(f"/members/merge/{w.other_member.pk}/{dup.pk}/").status_code == 302
+    for row in (badge, exemption, case):
+        row.refresh_from_db()
+        assert row.member_id == w.other_member.pk
+    assert BadgeAward.objects.filter(member=dup).count() == 0 and Exemption.objects.filter(member=dup).count() == 0
+    event = AuditEvent.objects.get(event_type=EventType.MEMBER_MERGED, object_id=str(w.other_member.pk))
+    moved = event.after["moved"]
+    assert moved["badges.badgeaward.member"] == 1 and moved["discipline.disciplinecase.member"] == 1
+
+
+def test_a_merge_that_would_give_a_person_a_milestone_twice_is_refused_with_nothing_changed(client_for, w):
+    dup = duplicate_of(w, w.other_member)
+    theirs, mine = _badge(dup), _badge(w.other_member)
+    page = client_for("commune").get(f"/members/merge/{w.other_member.pk}/{dup.pk}/")
+    assert page.context["plan"].problems and b"disabled" in page.content
+    response = client_for("commune").post(f"/members/merge/{w.other_member.pk}/{dup.pk}/", follow=True)
+    assert "Huy hiệu Đảng" in response.content.decode()  # why it was refused, in Vietnamese
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert theirs.member_id == dup.pk and mine.member_id == w.other_member.pk
+    assert Member.objects.get(pk=dup.pk).status == "official"
+    # A different milestone is no clash.
+    theirs.years = 40
+    theirs.save()
+    quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+    theirs.refresh_from_db()
+    assert theirs.member_id == w.other_member.pk
+
+
+def test_a_record_in_the_middle_of_something_is_not_merged_away(w):
+    import pytest
+
+    from handbook.core.errors import RuleViolation
+    from handbook.discipline.models import Exit
+
+    dup = duplicate_of(w, w.other_member)
+    current = _exemption(dup, ended=False)
+    with pytest.raises(RuleViolation) as err:
+        quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+    assert err.value.code == "blocked" and "đang được miễn sinh hoạt" in str(err.value)
+    current.end = datetime.date(2021, 1, 1)
+    current.save()
+    left = Exit.objects.create(
+        member=dup,
+        organization=dup.organization,
+        kind="death",
+        date=datetime.date(2024, 1, 1),
+        status_before="official",
+    )
+    with pytest.raises(RuleViolation) as err:
+        quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+    assert "đã ra khỏi Đảng" in str(err.value)
+    assert Member.objects.get(pk=dup.pk).status == "official"
+    left.reversed_on = datetime.date(2024, 6, 1)  # revoked on appeal: history, no obstacle
+    left.save()
+    quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+    left.refresh_from_db()
+    assert left.member_id == w.other_member.pk
+
+
+def test_a_case_naming_both_records_as_introducers_blocks_the_merge(w):
+    import pytest
+
+    from handbook.admissions.models import AdmissionCase, Candidate
+    from handbook.core.errors import RuleViolation
+
+    dup = duplicate_of(w, w.other_member)
+    candidate = Candidate.objects.create(
+        organization=w.a1b, full_name="Lê Văn Tới", date_of_birth=datetime.date(2000, 1, 1), sex="M"
+    )
+    case = AdmissionCase.objects.create(
+        candidate=candidate, organization=w.a1b, introducer_1=w.other_member, introducer_2=dup
+    )
+    with pytest.raises(RuleViolation) as err:
+        quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+    assert "hồ sơ kết nạp" in str(err.value)  # an admission case names both records
+    case.introducer_1 = w.own_member  # two different people: the duplicate's introduction moves
+    case.save()
+    quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+    case.refresh_from_db()
+    assert (case.introducer_1_id, case.introducer_2_id) == (w.own_member.pk, w.other_member.pk)
+
+
+def test_the_merge_page_hides_the_plan_from_those_who_may_not_merge(client_for, w):
+    dup = duplicate_of(w, w.other_member)
+    _exemption(dup, ended=True)
+    page = client_for("province").get(f"/members/merge/{w.other_member.pk}/{dup.pk}/")
+    assert page.status_code == 200 and page.context["plan"] is None
+    assert "miễn sinh hoạt:" not in page.content.decode()
