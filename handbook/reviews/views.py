@@ -3,6 +3,7 @@ drill-down, one subject's review with the step the user may take, and a member's
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -131,8 +132,9 @@ def _subject_page(request, period, subject, back):
         and review.state == Review.State.PROPOSED,
     }
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST" and action not in may:
-        raise Http404
+    if request.method == "POST" and not may.get(action):
+        # Unknown, or not this user's step now: the page offers no such form (the service would refuse too).
+        raise PermissionDenied
     builders = {
         "self": lambda data: forms.SelfForm(
             data, initial={"text": review.self_text, "score": review.self_score} if review else None

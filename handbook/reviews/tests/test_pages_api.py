@@ -87,3 +87,15 @@ def test_a_form_error_is_shown_on_the_page(w, client_for):
     r = client_for("member").post(url, {"action": "self", "text": "x", "score": "150"})
     assert r.status_code == 400
     assert "100" in r.content.decode()
+
+
+def test_a_step_the_page_does_not_offer_is_refused_before_any_form(w, client_for):
+    period = open_period(w.a1)
+    url = f"/reviews/{period.pk}/member/{w.own_member.pk}/"
+    client_for("member").post(url, {"action": "self", "text": "Tự đánh giá", "score": "88"})
+    # The member may not propose for themselves, nor decide; nor assess again once proposed.
+    proposal = {"action": "propose", "score": "95", "level": "excellent", "reason": "Tự đề xuất"}
+    assert client_for("member").post(url, proposal).status_code == 403
+    assert client_for("member").post(url, {"action": "bogus"}).status_code == 403
+    review = Review.objects.get(period=period, member=w.own_member)
+    assert review.state == Review.State.SELF_ASSESSED and review.proposed_score is None
