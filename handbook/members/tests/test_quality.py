@@ -135,6 +135,31 @@ def _exemption(member, *, ended: bool):
     )
 
 
+def _merge_into_other(w, dup):
+    return quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
+
+
+def _fix_then_merge(w, dup, row, **changes):
+    """Correct `row` as a person would before merging again; merge; return the row as stored after."""
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save()
+    _merge_into_other(w, dup)
+    row.refresh_from_db()
+    return row
+
+
+def _refusal(w, dup):
+    """The RuleViolation that merging `dup` into the other member raises (the test fails without one)."""
+    import pytest
+
+    from handbook.core.errors import RuleViolation
+
+    with pytest.raises(RuleViolation) as err:
+        _merge_into_other(w, dup)
+    return err.value
+
+
 def test_every_relation_to_a_member_record_says_what_a_merge_does_with_it():
     from handbook.members.quality import _member_relations
 
@@ -187,24 +212,16 @@ def test_a_merge_that_would_give_a_person_a_milestone_twice_is_refused_with_noth
     assert theirs.member_id == dup.pk and mine.member_id == w.other_member.pk
     assert Member.objects.get(pk=dup.pk).status == "official"
     # A different milestone is no clash.
-    theirs.years = 40
-    theirs.save()
-    quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
-    theirs.refresh_from_db()
-    assert theirs.member_id == w.other_member.pk
+    assert _fix_then_merge(w, dup, theirs, years=40).member_id == w.other_member.pk
 
 
 def test_a_record_in_the_middle_of_something_is_not_merged_away(w):
-    import pytest
-
-    from handbook.core.errors import RuleViolation
     from handbook.discipline.models import Exit
 
     dup = duplicate_of(w, w.other_member)
     current = _exemption(dup, ended=False)
-    with pytest.raises(RuleViolation) as err:
-        quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
-    assert err.value.code == "blocked" and "đang được miễn sinh hoạt" in str(err.value)
+    refusal = _refusal(w, dup)
+    assert refusal.code == "blocked" and "đang được miễn sinh hoạt" in str(refusal)
     current.end = datetime.date(2021, 1, 1)
     current.save()
     left = Exit.objects.create(
@@ -214,22 +231,14 @@ def test_a_record_in_the_middle_of_something_is_not_merged_away(w):
         date=datetime.date(2024, 1, 1),
         status_before="official",
     )
-    with pytest.raises(RuleViolation) as err:
-        quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
-    assert "đã ra khỏi Đảng" in str(err.value)
+    assert "đã ra khỏi Đảng" in str(_refusal(w, dup))
     assert Member.objects.get(pk=dup.pk).status == "official"
-    left.reversed_on = datetime.date(2024, 6, 1)  # revoked on appeal: history, no obstacle
-    left.save()
-    quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
-    left.refresh_from_db()
-    assert left.member_id == w.other_member.pk
+    # Revoked on appeal: history, no obstacle.
+    assert _fix_then_merge(w, dup, left, reversed_on=datetime.date(2024, 6, 1)).member_id == w.other_member.pk
 
 
 def test_a_case_naming_both_records_as_introducers_blocks_the_merge(w):
-    import pytest
-
     from handbook.admissions.models import AdmissionCase, Candidate
-    from handbook.core.errors import RuleViolation
 
     dup = duplicate_of(w, w.other_member)
     candidate = Candidate.objects.create(
@@ -238,13 +247,8 @@ def test_a_case_naming_both_records_as_introducers_blocks_the_merge(w):
     case = AdmissionCase.objects.create(
         candidate=candidate, organization=w.a1b, introducer_1=w.other_member, introducer_2=dup
     )
-    with pytest.raises(RuleViolation) as err:
-        quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
-    assert "hồ sơ kết nạp" in str(err.value)  # an admission case names both records
-    case.introducer_1 = w.own_member  # two different people: the duplicate's introduction moves
-    case.save()
-    quality.member_merge(actor=w.users["commune"], keep=w.other_member, duplicate=dup)
-    case.refresh_from_db()
+    assert "hồ sơ kết nạp" in str(_refusal(w, dup))  # an admission case names both records
+    case = _fix_then_merge(w, dup, case, introducer_1=w.own_member)  # two people: the introduction moves
     assert (case.introducer_1_id, case.introducer_2_id) == (w.own_member.pk, w.other_member.pk)
 
 
