@@ -6,3 +6,8 @@ class TransfersConfig(AppConfig):
     name = "handbook.transfers"
     label = "transfers"
     verbose_name = _("Transfers")
+
+    def ready(self) -> None:
+        from . import notices
+
+        notices.register()

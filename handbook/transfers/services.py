@@ -19,6 +19,7 @@ from handbook.members.validators import add_months
 from handbook.organizations.models import Organization
 from handbook.rules import rulebook
 
+from . import notices
 from .models import Transfer
 
 #: Who can be sent: members on the rolls and taking part (not away, not exempt).
@@ -192,6 +193,7 @@ def transfer_issue(
             "rule_set_id": rs.pk,
         },
     )
+    notices.issued(transfer, actor)
     return transfer
 
 
@@ -265,6 +267,7 @@ def transfer_accept(*, actor: Any, transfer: Transfer, accepted_on: datetime.dat
             "rule_set_id": transfer.rule_set_id,
         },
     )
+    notices.decided(transfer, actor)
     return transfer
 
 
@@ -283,6 +286,7 @@ def transfer_return(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
     transfer.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     transfer.save(update_fields=["state", "reason", "decided_on", "decided_by"])
     _audit(actor, EventType.TRANSFER_RETURNED, transfer, {"state": before}, {"state": transfer.state, "reason": reason})
+    notices.decided(transfer, actor)
     return transfer
 
 

@@ -193,3 +193,52 @@ def test_a_member_sees_their_own_transfers_and_cannot_act(w):
     assert services.allowed_actions(member, t, _today()) == []
     other = _issue(w, member=w.other_member)
     assert other not in access.transfers(member)
+
+
+def test_each_side_and_the_member_are_told_about_a_letter(w, django_capture_on_commit_callbacks):
+    from handbook.accounts.models import Role
+    from handbook.accounts.services import role_grant, user_create
+    from handbook.notifications.models import Notification
+
+    # The receiving commune A2 has its own staff: they are told, not the province above them.
+    a2_staff = user_create(actor=None, username="a2staff", password="x-Pass-12345", email="a2@example.org")
+    role_grant(actor=None, user=a2_staff, organization=w.a2, role=Role.COMMITTEE_STAFF)
+
+    def told(kind):
+        return set(Notification.objects.filter(kind=kind).values_list("user_id", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        t = _issue(w)
+    assert told("transfer.incoming") == {a2_staff.pk}
+    assert told("transfer.mine") == {w.users["member"].pk}  # the member whose letter it is
+    mine = Notification.objects.get(kind="transfer.mine")
+    assert mine.url == f"/transfers/{t.pk}/" and mine.params["step"] == "issued"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transfer_present(actor=a2_staff, transfer=t, presented_on=_today())
+        services.transfer_accept(actor=a2_staff, transfer=t)
+    # The sending side: A1a's secretary and the commune A1's staff; the one who issued it too,
+    # since another user took this step.
+    assert told("transfer.decided") == {w.users["secretary"].pk, w.users["commune"].pk}
+    assert Notification.objects.filter(kind="transfer.mine").count() == 2
+
+
+def test_a_returned_letter_is_reported_to_the_sender_with_its_reason(w, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from handbook.notifications.models import Notification
+    from handbook.notifications.services import get_kind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        t = _issue(w)
+    # Nobody holds a role on A2a or A2: the nearest level with staff (the province) is told.
+    incoming = Notification.objects.filter(kind="transfer.incoming").values_list("user_id", flat=True)
+    assert set(incoming) == {w.users["province"].pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transfer_return(actor=w.users["province"], transfer=t, reason="Sai chi bộ nhận")
+    decided = Notification.objects.get(kind="transfer.decided", user=w.users["commune"])
+    with translation.override("en"):
+        kind = get_kind("transfer.decided")
+        assert kind.title(decided.params) == f"Transfer returned: {w.own_member.full_name}"
+        assert kind.body(decided.params).endswith("returned it: Sai chi bộ nhận")
+    # The province took the step: it is not told about its own action.
+    assert not Notification.objects.filter(kind="transfer.decided", user=w.users["province"]).exists()
