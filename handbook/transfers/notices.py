@@ -5,20 +5,15 @@ letter. Each notice has an event key, so nobody gets the same one twice."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from handbook.notifications import services as notifications
+
 from .models import Transfer
 
 #: Roles whose holders on a cell, or on the committee directly above it, handle its transfers.
 HANDLERS = ("cell_secretary", "committee_staff")
 
 
-def _notifications():
-    from handbook.notifications import services
-
-    return services
-
-
 def register() -> None:
-    notifications = _notifications()
     notifications.register_kind(
         "transfer.incoming",
         title=lambda p: _("Transfer letter on its way: %(member)s") % p,
@@ -97,7 +92,7 @@ def _tell_member(transfer: Transfer, step: str) -> None:
 
     user_ids = list(User.objects.filter(member_id=transfer.member_id, is_active=True).values_list("pk", flat=True))
     if user_ids:
-        _notifications().notify(
+        notifications.notify(
             "transfer.mine",
             f"transfer:{transfer.pk}:{step}:member",
             users=user_ids,
@@ -106,35 +101,26 @@ def _tell_member(transfer: Transfer, step: str) -> None:
         )
 
 
-def _actor_id(actor) -> int | None:
-    return actor.pk if getattr(actor, "is_authenticated", False) else None
+def _tell_handlers(kind: str, transfer: Transfer, step: str, organization_id: int, actor, **params) -> None:
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    notifications.notify(
+        kind,
+        f"transfer:{transfer.pk}:{step}",
+        recipients=("transfer.handlers", {"organization_id": organization_id, "except_user_id": actor_id}),
+        params=_params(transfer, **params),
+        url=f"/transfers/{transfer.pk}/",
+    )
 
 
 def issued(transfer: Transfer, actor) -> None:
-    _notifications().notify(
-        "transfer.incoming",
-        f"transfer:{transfer.pk}:issued",
-        recipients=(
-            "transfer.handlers",
-            {"organization_id": transfer.to_organization_id, "except_user_id": _actor_id(actor)},
-        ),
-        params=_params(transfer),
-        url=f"/transfers/{transfer.pk}/",
-    )
+    """The receiving side and the member are told."""
+    _tell_handlers("transfer.incoming", transfer, "issued", transfer.to_organization_id, actor)
     _tell_member(transfer, "issued")
 
 
 def decided(transfer: Transfer, actor) -> None:
     """Accepted or returned: the sending side and the member are told."""
     accepted = transfer.state == Transfer.State.ACCEPTED
-    _notifications().notify(
-        "transfer.decided",
-        f"transfer:{transfer.pk}:{transfer.state}",
-        recipients=(
-            "transfer.handlers",
-            {"organization_id": transfer.from_organization_id, "except_user_id": _actor_id(actor)},
-        ),
-        params=_params(transfer, accepted=accepted),
-        url=f"/transfers/{transfer.pk}/",
-    )
-    _tell_member(transfer, "accepted" if accepted else "returned")
+    step = "accepted" if accepted else "returned"
+    _tell_handlers("transfer.decided", transfer, step, transfer.from_organization_id, actor, accepted=accepted)
+    _tell_member(transfer, step)
