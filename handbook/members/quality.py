@@ -104,33 +104,28 @@ def _member_relations():
             yield rel.related_model, rel.field, getattr(rel.related_model, "MEMBER_MERGE", {}).get(rel.field.name)
 
 
-def _clash(model, fk, label: str, keep: Member, duplicate: Member) -> str:
-    """Why re-pointing the duplicate's rows at `keep` would break a uniqueness rule of `model`, or ""."""
-    once = _("Both records have %(what)s that can exist only once for a person. Correct one of them first.") % {
-        "what": label
-    }
+def _clashing(model, fk, keep: Member, duplicate: Member) -> set[int]:
+    """Ids of the duplicate's rows that cannot be re-pointed at `keep` without breaking one of
+    `model`'s uniqueness rules (the kept record already has that fact: the same badge milestone, a
+    review for the same period, an admission case) or naming one person twice in one row (a case
+    whose introducer, or member, is the kept record). Those rows stay with the merged record."""
     mine = model._base_manager.filter(**{fk.name: duplicate})
     theirs = model._base_manager.filter(**{fk.name: keep})
-    if fk.unique:
-        return once if mine.exists() and theirs.exists() else ""
+    ids: set[int] = set()
+    if fk.unique and theirs.exists():
+        ids |= set(mine.values_list("pk", flat=True))
     for constraint in model._meta.constraints:
         if not isinstance(constraint, UniqueConstraint) or fk.name not in constraint.fields:
             continue
         condition = constraint.condition or Q()
         others = [name for name in constraint.fields if name != fk.name]
-        keys = list(mine.filter(condition).values_list(*others)) if others else []
-        if not others and mine.filter(condition).exists() and theirs.filter(condition).exists():
-            return once
-        if any(theirs.filter(condition).filter(**dict(zip(others, key, strict=True))).exists() for key in keys):
-            return once
-    # A row naming both records in two moving fields (first and second introducer) would name one twice.
-    for other in getattr(model, "MEMBER_MERGE", {}):
-        rule = model.MEMBER_MERGE[other]
-        if other != fk.name and rule.kind == MergeRule.MOVE and mine.filter(**{other: keep}).exists():
-            return _("One %(what)s names both records: after the merge it would name one person twice.") % {
-                "what": model._meta.verbose_name
-            }
-    return ""
+        for pk, *key in mine.filter(condition).values_list("pk", *others):
+            if theirs.filter(condition).filter(**dict(zip(others, key, strict=True))).exists():
+                ids.add(pk)
+    for other, rule in getattr(model, "MEMBER_MERGE", {}).items():
+        if other != fk.name and rule.kind == MergeRule.MOVE:
+            ids |= set(mine.filter(**{other: keep}).values_list("pk", flat=True))
+    return ids
 
 
 def merge_plan(keep: Member, duplicate: Member) -> MergePlan:
@@ -158,9 +153,11 @@ def merge_plan(keep: Member, duplicate: Member) -> MergePlan:
         blocker = model.member_merge_blocker(rows) if hasattr(model, "member_merge_blocker") else ""
         if blocker:
             plan.problems.append(blocker)
-        elif clash := _clash(model, fk, label, keep, duplicate):
-            plan.problems.append(clash)
-        plan.moves.append((label, count))
+        clashing = len(_clashing(model, fk, keep, duplicate))
+        if count > clashing:
+            plan.moves.append((label, count - clashing))
+        if clashing:
+            plan.stays.append((_("%(what)s the kept record already has") % {"what": label}, clashing))
     return plan
 
 
@@ -173,7 +170,9 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
     voter lists, receipts) stay with it. The duplicate stays, marked merged, off the rolls; its
     pending change requests are rejected. Refused, with every reason, when `merge_plan` finds a
     problem: a login on the duplicate (logins never move automatically), a transfer in progress, a
-    current exemption, an exit, or two rows a person may have only once."""
+    current exemption, an exit, or a review in progress. A row the kept record already has (the same
+    badge milestone, a review for the same period) stays with the merged record: nothing is lost,
+    and no rule of one-per-person is broken."""
     keep, duplicate = (
         Member.objects.select_for_update().select_related("organization").get(pk=pk) for pk in (keep.pk, duplicate.pk)
     )
@@ -212,7 +211,8 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
     moved = {}
     for model, fk, rule in _member_relations():
         if rule is not None and rule.kind == MergeRule.MOVE:
-            count = model._base_manager.filter(**{fk.name: duplicate}).update(**{fk.name: keep})
+            rows = model._base_manager.filter(**{fk.name: duplicate})
+            count = rows.exclude(pk__in=_clashing(model, fk, keep, duplicate)).update(**{fk.name: keep})
             if count:
                 moved[f"{model._meta.label_lower}.{fk.name}"] = count
     ChangeRequest.objects.filter(member=duplicate, state=ChangeRequest.State.PENDING).update(

@@ -159,6 +159,15 @@ class Review(models.Model):
         subject = self.member.full_name if self.member_id else self.organization.name
         return gettext("Review of %(subject)s (%(period)s)") % {"subject": subject, "period": self.period.title}
 
+    @classmethod
+    def member_merge_blocker(cls, rows) -> str:
+        """A review under way belongs to the period of the duplicate's cell: finish it first (on the
+        kept record it could be out of that period's organisation, and nobody could finish it)."""
+        under_way = rows.exclude(state=cls.State.DECIDED).filter(period__status=ReviewPeriod.Status.OPEN)
+        if under_way.exists():
+            return str(_("The record to merge in has a review under way. Decide it first."))
+        return ""
+
     @property
     def subject(self):
         return self.member if self.member_id else self.organization

@@ -149,7 +149,7 @@ def _subject_page(request, period, subject, back):
     }
     forms_by_step = {step: builders[step](request.POST if step == action else None) for step in may if may[step]}
     if request.method == "POST":
-        form = forms_by_step.get(action) or builders[action](request.POST)
+        form = forms_by_step[action]  # may[action] is true: its form was built from the POST
         if form.is_valid():
             data = form.cleaned_data
             try:

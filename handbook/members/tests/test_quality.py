@@ -200,19 +200,23 @@ def test_a_merge_moves_the_persons_decisions_and_cases_to_the_kept_record(client
     assert moved["badges.badgeaward.member"] == 1 and moved["discipline.disciplinecase.member"] == 1
 
 
-def test_a_merge_that_would_give_a_person_a_milestone_twice_is_refused_with_nothing_changed(client_for, w):
+def test_a_fact_the_kept_record_already_has_stays_with_the_merged_record(client_for, w):
     dup = duplicate_of(w, w.other_member)
-    theirs, mine = _badge(dup), _badge(w.other_member)
+    theirs, mine = _badge(dup), _badge(w.other_member)  # the same milestone, recorded on both
+    other_milestone = _badge(dup, years=40)
     page = client_for("commune").get(f"/members/merge/{w.other_member.pk}/{dup.pk}/")
-    assert page.context["plan"].problems and b"disabled" in page.content
-    response = client_for("commune").post(f"/members/merge/{w.other_member.pk}/{dup.pk}/", follow=True)
-    assert "Huy hiệu Đảng" in response.content.decode()  # why it was refused, in Vietnamese
-    theirs.refresh_from_db()
-    mine.refresh_from_db()
+    plan = page.context["plan"]
+    assert plan.problems == [] and b"disabled" not in page.content
+    assert ("quyết định tặng Huy hiệu Đảng", 1) in plan.moves  # the 40-year award
+    assert ("quyết định tặng Huy hiệu Đảng mà hồ sơ được giữ đã có", 1) in plan.stays
+    response = client_for("commune").post(f"/members/merge/{w.other_member.pk}/{dup.pk}/")
+    assert response.status_code == 302
+    for row in (theirs, mine, other_milestone):
+        row.refresh_from_db()
+    # Nothing is lost, and nobody has one milestone twice.
     assert theirs.member_id == dup.pk and mine.member_id == w.other_member.pk
-    assert Member.objects.get(pk=dup.pk).status == "official"
-    # A different milestone is no clash.
-    assert _fix_then_merge(w, dup, theirs, years=40).member_id == w.other_member.pk
+    assert other_milestone.member_id == w.other_member.pk
+    assert Member.objects.get(pk=dup.pk).status == "merged"
 
 
 def test_a_record_in_the_middle_of_something_is_not_merged_away(w):
@@ -237,19 +241,56 @@ def test_a_record_in_the_middle_of_something_is_not_merged_away(w):
     assert _fix_then_merge(w, dup, left, reversed_on=datetime.date(2024, 6, 1)).member_id == w.other_member.pk
 
 
-def test_a_case_naming_both_records_as_introducers_blocks_the_merge(w):
+def test_a_merge_never_makes_one_admission_case_name_a_person_twice(w):
     from handbook.admissions.models import AdmissionCase, Candidate
 
     dup = duplicate_of(w, w.other_member)
-    candidate = Candidate.objects.create(
-        organization=w.a1b, full_name="Lê Văn Tới", date_of_birth=datetime.date(2000, 1, 1), sex="M"
+
+    def case(name, **people):
+        candidate = Candidate.objects.create(
+            organization=w.a1b, full_name=name, date_of_birth=datetime.date(2000, 1, 1), sex="M"
+        )
+        return AdmissionCase.objects.create(candidate=candidate, organization=w.a1b, **people)
+
+    both = case("Lê Văn Tới", introducer_1=w.other_member, introducer_2=dup)
+    own = case("Lê Văn Tám", member=dup, introducer_1=w.other_member)  # the duplicate was admitted here
+    moves = case("Lê Văn Chín", introducer_1=w.own_member, introducer_2=dup)
+    _merge_into_other(w, dup)
+    for row in (both, own, moves):
+        row.refresh_from_db()
+    assert (both.introducer_1_id, both.introducer_2_id) == (w.other_member.pk, dup.pk)
+    assert (own.member_id, own.introducer_1_id) == (dup.pk, w.other_member.pk)
+    assert (moves.introducer_1_id, moves.introducer_2_id) == (w.own_member.pk, w.other_member.pk)
+
+
+def test_a_transfer_or_a_review_under_way_blocks_the_merge(w):
+    from handbook.reviews.tests.factories import open_period
+    from handbook.transfers import services as transfers
+
+    dup = duplicate_of(w, w.other_member)
+    letter = transfers.transfer_issue(
+        actor=None,
+        member=dup,
+        to_organization=w.a2a,
+        kind="official",
+        letter_number="7-GGT/ĐU",
+        issued_on=datetime.date.today(),
     )
-    case = AdmissionCase.objects.create(
-        candidate=candidate, organization=w.a1b, introducer_1=w.other_member, introducer_2=dup
+    assert "giấy giới thiệu" in str(_refusal(w, dup))
+    transfers.transfer_cancel(actor=None, transfer=letter)
+    period = open_period(w.a1)
+    from handbook.reviews import services as reviews
+
+    review = reviews.review_self_assess(actor=None, period=period, subject=dup, text="Tự đánh giá", score=80)
+    assert "đánh giá" in str(_refusal(w, dup))
+    reviews.review_propose(actor=None, period=period, subject=dup, score=80, level="good", reason="")
+    reviews.review_decide(
+        actor=None, period=period, subject=dup, decision_number="3-QĐ", decision_date=datetime.date.today()
     )
-    assert "hồ sơ kết nạp" in str(_refusal(w, dup))  # an admission case names both records
-    case = _fix_then_merge(w, dup, case, introducer_1=w.own_member)  # two people: the introduction moves
-    assert (case.introducer_1_id, case.introducer_2_id) == (w.own_member.pk, w.other_member.pk)
+    _merge_into_other(w, dup)
+    review.refresh_from_db()
+    letter.refresh_from_db()
+    assert review.member_id == w.other_member.pk and letter.member_id == w.other_member.pk
 
 
 def test_the_merge_page_hides_the_plan_from_those_who_may_not_merge(client_for, w):
