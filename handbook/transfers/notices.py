@@ -29,12 +29,24 @@ def register() -> None:
         label=gettext_lazy("Decisions on transfers my cells sent"),
     )
     notifications.register_kind(
+        "transfer.withdrawn",
+        title=lambda p: _("Transfer letter no longer valid: %(member)s") % p,
+        body=lambda p: (
+            _("The sending committee cancelled it.")
+            if p["step"] == "cancelled"
+            else _("It was not presented by %(present_by)s.") % p
+        ),
+        label=gettext_lazy("Transfer letters to my cells that were cancelled or expired"),
+    )
+    notifications.register_kind(
         "transfer.mine",
         title=lambda p: (
             {
                 "issued": _("Your transfer letter %(number)s was issued"),
                 "accepted": _("Your transfer was accepted"),
                 "returned": _("Your transfer letter was returned"),
+                "cancelled": _("Your transfer letter %(number)s was cancelled"),
+                "expired": _("Your transfer letter %(number)s has expired"),
             }[p["step"]]
             % p
         ),
@@ -43,6 +55,8 @@ def register() -> None:
                 "issued": _("Present it to %(to)s by %(present_by)s."),
                 "accepted": _("You now take part in %(to)s."),
                 "returned": _("%(to)s returned it: %(reason)s"),
+                "cancelled": _("You stay in %(from)s."),
+                "expired": _("It was not presented by %(present_by)s. You stay in %(from)s."),
             }[p["step"]]
             % p
         ),
@@ -51,11 +65,12 @@ def register() -> None:
     notifications.register_recipients("transfer.handlers", _handlers)
 
 
-def _handlers(organization_id: int, except_user_id: int | None = None) -> list[int]:
+def _handlers(organization_id: int, except_user_id: int | None = None, member_id: int | None = None) -> list[int]:
     """Who handles a cell's transfers: holders of a handling role on the cell itself and on the
     nearest committee above it that has any (the grassroots committee, or higher where a level has
-    nobody), active users only, except the user who took the step."""
-    from handbook.accounts.models import RoleGrant
+    nobody), active users only, except the user who took the step and the transferred member (who
+    is told as the member)."""
+    from handbook.accounts.models import RoleGrant, User
     from handbook.organizations.models import Organization
 
     cell = Organization.objects.get(pk=organization_id)
@@ -72,6 +87,7 @@ def _handlers(organization_id: int, except_user_id: int | None = None) -> list[i
     if by_depth:
         users |= by_depth[max(by_depth)]
     users.discard(except_user_id)
+    users -= set(User.objects.filter(member_id=member_id).values_list("pk", flat=True)) if member_id else set()
     return sorted(users)
 
 
@@ -87,10 +103,15 @@ def _params(transfer: Transfer, **extra) -> dict:
     }
 
 
-def _tell_member(transfer: Transfer, step: str) -> None:
+def _actor_id(actor) -> int | None:
+    return actor.pk if getattr(actor, "is_authenticated", False) else None
+
+
+def _tell_member(transfer: Transfer, step: str, actor) -> None:
     from handbook.accounts.models import User
 
-    user_ids = list(User.objects.filter(member_id=transfer.member_id, is_active=True).values_list("pk", flat=True))
+    member_users = User.objects.filter(member_id=transfer.member_id, is_active=True).exclude(pk=_actor_id(actor))
+    user_ids = list(member_users.values_list("pk", flat=True))
     if user_ids:
         notifications.notify(
             "transfer.mine",
@@ -102,12 +123,14 @@ def _tell_member(transfer: Transfer, step: str) -> None:
 
 
 def _tell_handlers(kind: str, transfer: Transfer, step: str, organization_id: int, actor, **params) -> None:
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     notifications.notify(
         kind,
         f"transfer:{transfer.pk}:{step}",
-        recipients=("transfer.handlers", {"organization_id": organization_id, "except_user_id": actor_id}),
-        params=_params(transfer, **params),
+        recipients=(
+            "transfer.handlers",
+            {"organization_id": organization_id, "except_user_id": _actor_id(actor), "member_id": transfer.member_id},
+        ),
+        params=_params(transfer, step=step, **params),
         url=f"/transfers/{transfer.pk}/",
     )
 
@@ -115,7 +138,7 @@ def _tell_handlers(kind: str, transfer: Transfer, step: str, organization_id: in
 def issued(transfer: Transfer, actor) -> None:
     """The receiving side and the member are told."""
     _tell_handlers("transfer.incoming", transfer, "issued", transfer.to_organization_id, actor)
-    _tell_member(transfer, "issued")
+    _tell_member(transfer, "issued", actor)
 
 
 def decided(transfer: Transfer, actor) -> None:
@@ -123,4 +146,12 @@ def decided(transfer: Transfer, actor) -> None:
     accepted = transfer.state == Transfer.State.ACCEPTED
     step = "accepted" if accepted else "returned"
     _tell_handlers("transfer.decided", transfer, step, transfer.from_organization_id, actor, accepted=accepted)
-    _tell_member(transfer, step)
+    _tell_member(transfer, step, actor)
+
+
+def withdrawn(transfer: Transfer, actor) -> None:
+    """Cancelled or expired before it was presented: the receiving side stops waiting; the member
+    is told they stay."""
+    step = "cancelled" if transfer.state == Transfer.State.CANCELLED else "expired"
+    _tell_handlers("transfer.withdrawn", transfer, step, transfer.to_organization_id, actor)
+    _tell_member(transfer, step, actor)

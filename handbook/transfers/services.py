@@ -300,6 +300,7 @@ def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "") -> Tran
     transfer.save(update_fields=["state", "reason"])
     after = {"state": transfer.state, "reason": transfer.reason}
     _audit(actor, EventType.TRANSFER_CANCELLED, transfer, {"state": "issued"}, after)
+    notices.withdrawn(transfer, actor)
     return transfer
 
 
@@ -313,6 +314,7 @@ def transfer_expire(*, actor: Any, transfer: Transfer) -> Transfer:
     transfer.state = Transfer.State.EXPIRED
     transfer.save(update_fields=["state"])
     _audit(actor, EventType.TRANSFER_EXPIRED, transfer, {"state": "issued"}, {"state": transfer.state})
+    notices.withdrawn(transfer, actor)
     return transfer
 
 

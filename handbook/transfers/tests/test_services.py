@@ -242,3 +242,46 @@ def test_a_returned_letter_is_reported_to_the_sender_with_its_reason(w, django_c
         assert kind.body(decided.params).endswith("returned it: Sai chi bộ nhận")
     # The province took the step: it is not told about its own action.
     assert not Notification.objects.filter(kind="transfer.decided", user=w.users["province"]).exists()
+
+
+def test_a_cancelled_or_expired_letter_is_reported_to_the_receiving_side(w, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from handbook.notifications.models import Notification
+    from handbook.notifications.services import get_kind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = _issue(w)
+        services.transfer_cancel(actor=w.users["commune"], transfer=cancelled, reason="Nhầm")
+        late = _issue(w, member=w.other_member, issued_on=_today() - datetime.timedelta(days=90))
+        services.transfer_expire(actor=w.users["commune"], transfer=late)
+    withdrawn = Notification.objects.filter(kind="transfer.withdrawn", user=w.users["province"])
+    by_url = {n.url: n for n in withdrawn}
+    assert set(by_url) == {f"/transfers/{cancelled.pk}/", f"/transfers/{late.pk}/"}
+    kind = get_kind("transfer.withdrawn")
+    with translation.override("en"):
+        assert kind.body(by_url[f"/transfers/{cancelled.pk}/"].params) == "The sending committee cancelled it."
+        assert kind.body(by_url[f"/transfers/{late.pk}/"].params).startswith("It was not presented by")
+    mine = Notification.objects.filter(kind="transfer.mine", user=w.users["member"], url=f"/transfers/{cancelled.pk}/")
+    assert sorted(n.params["step"] for n in mine) == ["cancelled", "issued"]
+
+
+def test_nobody_is_told_about_their_own_step_nor_twice_as_handler_and_member(w, django_capture_on_commit_callbacks):
+    from handbook.notifications.models import Notification
+
+    # The secretary of A1a is also a member of A1a: their own letter reaches them once, as theirs.
+    secretary = w.users["secretary"]
+    with django_capture_on_commit_callbacks(execute=True):
+        t = _issue(w, member=secretary.member)
+        services.transfer_return(actor=w.users["province"], transfer=t, reason="Sai chi bộ nhận")
+    assert not Notification.objects.filter(kind="transfer.decided", user=secretary).exists()
+    assert Notification.objects.filter(kind="transfer.mine", user=secretary).count() == 2  # issued, returned
+    # A member who records their own step (here: a staffer cancelling a letter they are the subject
+    # of) is not told about it.
+    from handbook.transfers import notices
+
+    with django_capture_on_commit_callbacks(execute=True):
+        t2 = _issue(w)
+        t2.state = Transfer.State.CANCELLED
+        notices.withdrawn(t2, w.users["member"])
+    assert not Notification.objects.filter(kind="transfer.mine", user=w.users["member"], params__step="cancelled")
