@@ -34,70 +34,35 @@ def _drop(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _bench(script: str, *args: str) -> str:
+    """Run one bench script to its end (bounded); fail with its last output unless it succeeds."""
+    done = subprocess.run(
+        [sys.executable, f"bench/{script}", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
+
+
 def test_the_loader_and_the_benchmark_run_and_lose_nothing(tmp_path):
     base = URL.rsplit("/", 1)[0]
     url = f"{base}/handbook_smoke_{uuid.uuid4().hex[:8]}"
-    load = subprocess.run(
-        [
-            sys.executable,
-            "bench/national.py",
-            "--database-url",
-            url,
-            "--reset",
-            "--provinces",
-            "2",
-            "--communes",
-            "6",
-            "--cells",
-            "60",
-            "--members",
-            "3000",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
     try:
-        assert load.returncode == 0, load.stderr[-2000:]
-        assert "'members': 3000" in load.stdout
-        run = subprocess.run(
-            [
-                sys.executable,
-                "bench/run.py",
-                "--database-url",
-                url,
-                "--port",
-                _free_port(),
-                "--requests",
-                "20",
-                "--seconds",
-                "1",
-                "--threads",
-                "2",
-                "--moves",
-                "2",
-                "--out",
-                str(tmp_path),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-        assert "members before/after: 3000/3000; counters after: 3000" in run.stdout
-        assert list(tmp_path.glob("foundation-*.json"))
-        documents = subprocess.run(
-            [sys.executable, "bench/documents.py", "--database-url", url, "--port", _free_port(), "--requests", "20",
-             "--seconds", "1", "--threads", "2", "--publishes", "3", "--out", str(tmp_path)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
+        load = _bench(
+            "national.py", "--database-url", url, "--reset", "--provinces", "2", "--communes", "6", "--cells", "60",
+            "--members", "3000",
         )  # fmt: skip
-        assert documents.returncode == 0, documents.stdout[-2000:] + documents.stderr[-2000:]
-        assert "publish to the nation: p95" in documents.stdout and "goals met:" in documents.stdout
+        assert "'members': 3000" in load
+        run = _bench(
+            "run.py", "--database-url", url, "--port", _free_port(), "--requests", "20", "--seconds", "1",
+            "--threads", "2", "--moves", "2", "--out", str(tmp_path),
+        )  # fmt: skip
+        assert "members before/after: 3000/3000; counters after: 3000" in run
+        assert list(tmp_path.glob("foundation-*.json"))
+        documents = _bench(
+            "documents.py", "--database-url", url, "--port", _free_port(), "--requests", "20", "--seconds", "1",
+            "--threads", "2", "--publishes", "3", "--out", str(tmp_path),
+        )  # fmt: skip
+        assert "publish to the nation: p95" in documents and "goals met:" in documents
         assert list(tmp_path.glob("documents-*.json"))
     finally:
         _drop(url)
@@ -109,17 +74,11 @@ def test_the_meeting_day_benchmark_runs_and_loses_nothing(tmp_path):
     base = URL.rsplit("/", 1)[0]
     url = f"{base}/handbook_smoke_md_{uuid.uuid4().hex[:8]}"
     try:
-        run = subprocess.run(
-            [sys.executable, "bench/meeting_day.py", "--database-url", url, "--cells", "3", "--members", "5",
-             "--seconds", "5", "--slice", "1", "--threads", "2", "--port", _free_port(), "--redis-port", _free_port(),
-             "--out", str(tmp_path)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
+        run = _bench(
+            "meeting_day.py", "--database-url", url, "--cells", "3", "--members", "5", "--seconds", "5", "--slice", "1",
+            "--threads", "2", "--port", _free_port(), "--redis-port", _free_port(), "--out", str(tmp_path),
         )  # fmt: skip
-        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-        assert "0 lost and 0 duplicated" in run.stdout
+        assert "0 lost and 0 duplicated" in run
         (report,) = tmp_path.glob("meeting-day-*.json")
         assert '"attendance_rows": 15' in report.read_text() and '"ballots_in_boxes": 15' in report.read_text()
     finally:
